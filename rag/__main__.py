@@ -1,0 +1,5 @@
+"""`python -m rag`: the command line entry point."""
+
+from .cli import main
+
+main(prog_name="python -m rag")

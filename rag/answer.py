@@ -1,0 +1,171 @@
+"""Grounded answers: retrieve, trim, generate, check citations, or refuse.
+
+`Assistant.stream` yields text pieces as the model writes them and the final `Answer` last.
+It refuses (found=False) rather than answer from the model's own knowledge.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import citations, context, lang, prompt
+from .errors import UsageError
+from .llm import Generator
+from .retrieve import Retriever
+from .types import Answer, Timings
+
+MIN_SCORE = 0.25  # below this top cosine nothing relevant was retrieved (calibrated on eval/qa.jsonl)
+MAX_QUESTION_CHARS = 1000
+REFUSAL = {
+    "en": "The documents don't contain an answer to this question.",
+    "nl": "De documenten bevatten geen antwoord op deze vraag.",
+    "de": "Die Dokumente enthalten keine Antwort auf diese Frage.",
+    "id": "Dokumen tidak memuat jawaban atas pertanyaan ini.",
+}
+CLOSEST = {
+    "en": "Closest document",
+    "nl": "Dichtstbijzijnde document",
+    "de": "Nächstes Dokument",
+    "id": "Dokumen terdekat",
+}
+_FOLLOW_UP = set(
+    "and also what about how it its they them their he she his her him this that those these "
+    "en ook wat hoe het hij zij ze hun dat dit und auch was wie er sie es ihr ihm das dies "
+    "dan juga apa bagaimana dia mereka itu ini nya".split()
+)
+
+
+def text_of(content: Any) -> str:
+    """Plain text of a chat message's content (a string or a list of content blocks)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    if isinstance(content, (list, tuple)):
+        return " ".join(text_of(c) for c in content)
+    return ""
+
+
+def last_question(history: list | None) -> str | None:
+    """The user's previous question in a messages-style history, if any."""
+    for msg in reversed(history or []):
+        if isinstance(msg, dict) and msg.get("role") == "user":
+            return text_of(msg.get("content")).strip() or None
+    return None
+
+
+def standalone(question: str, history: list | None) -> tuple[str, str | None]:
+    """(retrieval query, earlier question): a follow-up is searched together with the question before it."""
+    earlier = last_question(history)
+    words = re.findall(r"\w+", question.lower())
+    if earlier and (len(words) <= 6 or _FOLLOW_UP & set(words[:3]) or _FOLLOW_UP & set(words)):
+        return f"{earlier} {question}", earlier
+    return question, None
+
+
+class Assistant:
+    """Answers questions from one index with one model; `generator` is built on first use."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        generator: Callable[[], Generator],
+        k: int = 5,
+        source_tokens: int = 260,
+        max_tokens: int = 256,
+    ):
+        self.retriever = retriever
+        self._generator_factory = generator
+        self._generator: Generator | None = None
+        self.k, self.source_tokens, self.max_tokens = k, source_tokens, max_tokens
+
+    @property
+    def generator(self) -> Generator:
+        if self._generator is None:
+            self._generator = self._generator_factory()
+        return self._generator
+
+    def ask(
+        self, question: str, history: list | None = None, k: int | None = None, max_tokens: int | None = None
+    ) -> Answer:
+        for event in self.stream(question, history, k, max_tokens):
+            if isinstance(event, Answer):
+                return event
+        raise AssertionError("stream ended without an answer")
+
+    def stream(
+        self, question: str, history: list | None = None, k: int | None = None, max_tokens: int | None = None
+    ) -> Iterator[str | Answer]:
+        if not question or not question.strip():
+            raise UsageError("the question is empty")
+        t0 = time.perf_counter()
+        question, notices = question.strip(), []
+        if len(question) > MAX_QUESTION_CHARS:
+            question = question[:MAX_QUESTION_CHARS]
+            notices.append(f"the question was trimmed to its first {MAX_QUESTION_CHARS} characters")
+        code = lang.detect(question)
+        query, earlier = standalone(question, history)
+        embed = self.retriever.embedder.embed
+        qvec = embed([query])[0]
+        hits = self.retriever.search_vector(qvec, k or self.k)
+        base = {"question": question, "retrieved": tuple(hits), "model": self.generator.name, "notices": tuple(notices)}
+        closest = hits[0].chunk.source if hits else None
+        if not hits or hits[0].score < MIN_SCORE:
+            yield self._refusal(
+                code, closest, base, Timings(retrieve_s=time.perf_counter() - t0, total_s=time.perf_counter() - t0)
+            )
+            return
+        gen = self.generator
+        sources, passages, vecmap = context.select(hits, qvec, embed, gen.count_tokens, self.source_tokens)
+        msgs = prompt.messages(question, sources, lang.name(code), earlier)
+        t_retrieved = time.perf_counter()
+        raw, ttft, held = "", 0.0, True
+        for piece in gen.stream(msgs, max_tokens or self.max_tokens):
+            ttft = ttft or time.perf_counter() - t0
+            raw += piece
+            # Hold output back while it could still be the NOT_FOUND signal.
+            if held and not prompt.NOT_FOUND.startswith(raw.strip()[: len(prompt.NOT_FOUND)]):
+                held = False
+                yield raw
+            elif not held:
+                yield piece
+        timings = Timings(
+            retrieve_s=round(t_retrieved - t0, 3),
+            ttft_s=round(ttft, 3),
+            total_s=round(time.perf_counter() - t0, 3),
+            prompt_tokens=sum(gen.count_tokens(m["content"]) for m in msgs),
+            completion_tokens=gen.count_tokens(raw) if raw else 0,
+        )
+        if prompt.NOT_FOUND in raw or not raw.strip():
+            yield self._refusal(code, closest, base, timings)
+            return
+        vectors = np.array([vecmap[(p.chunk.source, p.start)] for p in passages])
+        checked = citations.check(raw, passages, embed, vectors)
+        if not checked.citations:
+            # Nothing the model wrote is backed by a shown passage: treat as not found.
+            yield self._refusal(code, closest, base, timings)
+            return
+        if checked.unsupported:
+            notices.append(
+                f"{checked.unsupported} sentence(s) marked {citations.UNSUPPORTED} have no supporting passage"
+            )
+        yield Answer(
+            text=checked.text,
+            found=True,
+            citations=checked.citations,
+            timings=timings,
+            closest=closest,
+            **{**base, "notices": tuple(notices)},
+        )
+
+    @staticmethod
+    def _refusal(code: str, closest: str | None, base: dict, timings: Timings) -> Answer:
+        text = REFUSAL.get(code, REFUSAL["en"])
+        if closest:
+            text += f" {CLOSEST.get(code, CLOSEST['en'])}: {closest}"
+        return Answer(text=text, found=False, timings=timings, closest=closest, **base)

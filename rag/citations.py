@@ -1,0 +1,115 @@
+"""Checks and repairs the `[n]` markers of a generated answer and picks a verbatim quote for each.
+
+A marker that points to no shown source is removed; a sentence without a marker is attributed
+to the shown sentence that supports it best, or marked `[?]` when nothing does. It does not
+generate text and never invents a source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .context import Passage
+from .types import Citation
+
+UNSUPPORTED = "[?]"
+ATTRIBUTE_MIN = 0.35  # below this cosine a sentence is not taken as supported by a passage
+
+LEXICAL_WEIGHT = 0.5  # shared numbers and names are strong evidence that embeddings blur
+
+_MARKER = re.compile(r"\s*\[([^\[\]]*)\]")
+_BOUNDARY = re.compile(r"(?<=[.!?])((?:\s*\[[^\[\]]*\])*)\s+")
+
+
+@dataclass(frozen=True)
+class Checked:
+    text: str
+    citations: tuple[Citation, ...]
+    unsupported: int
+    support: float  # best cosine of any answer sentence to a shown passage
+
+
+def claims(text: str) -> list[str]:
+    """The answer cut into sentences, each keeping the markers that follow it."""
+    out, pos = [], 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.start() + len(m.group(1))
+        out.append(text[pos:end])
+        pos = m.end()
+    out.append(text[pos:])
+    return [c.strip() for c in out if c.strip()]
+
+
+def markers(claim: str) -> list[int]:
+    """Numbers cited in a sentence, in order, e.g. '[1, 3]' -> [1, 3]; junk inside brackets is ignored."""
+    nums = []
+    for m in _MARKER.finditer(claim):
+        nums += [int(x) for x in re.findall(r"\d+", m.group(1)) if len(x) < 4]
+    return nums
+
+
+def strip_markers(claim: str) -> str:
+    return _MARKER.sub("", claim).strip()
+
+
+def _tokens(text: str) -> set[str]:
+    """Numbers and longer words, lowercased: the tokens that survive translation best."""
+    return {t for t in re.findall(r"\w+", text.lower()) if t.isdigit() or len(t) > 3}
+
+
+def overlap(claims_: list[str], passages: list[str]) -> np.ndarray:
+    """Share of each claim's tokens found in each passage, shape (claims, passages)."""
+    ptoks = [_tokens(p) for p in passages]
+    rows = []
+    for c in claims_:
+        ct = _tokens(c)
+        rows.append([len(ct & pt) / len(ct) if ct else 0.0 for pt in ptoks])
+    return np.array(rows, dtype=np.float32).reshape(len(claims_), len(passages))
+
+
+def _with_markers(body: str, nums: list[int]) -> str:
+    tag = "".join(f"[{n}]" for n in dict.fromkeys(nums)) if nums else UNSUPPORTED
+    stop = body[-1] if body and body[-1] in ".!?" else ""
+    core = body[:-1].rstrip() if stop else body
+    return f"{core} {tag}{stop}"
+
+
+def check(text: str, passages: list[Passage], embed: Callable[[list[str]], np.ndarray], vectors: np.ndarray) -> Checked:
+    """The repaired answer and one citation per source it cites. `vectors` are the passages' embeddings."""
+    sents = claims(text)
+    bodies = [strip_markers(s) for s in sents]
+    valid = {p.n for p in passages}
+    if not sents or not passages:
+        return Checked(text.strip(), (), len(sents), 0.0)
+    sims = embed(bodies) @ vectors.T + LEXICAL_WEIGHT * overlap(bodies, [p.text for p in passages])
+    best: dict[int, tuple[float, Passage]] = {}
+    out, unsupported = [], 0
+    for i, body in enumerate(bodies):
+        if not body:
+            continue
+        nums = [n for n in markers(sents[i]) if n in valid]
+        if not nums:
+            j = int(np.argmax(sims[i]))
+            if sims[i, j] >= ATTRIBUTE_MIN:
+                nums = [passages[j].n]
+            else:
+                unsupported += 1
+        for n in nums:
+            # The quote is the sentence of source n closest to what the answer says.
+            js = [j for j, p in enumerate(passages) if p.n == n]
+            j = max(js, key=lambda j: sims[i, j])
+            if n not in best or sims[i, j] > best[n][0]:
+                best[n] = (float(sims[i, j]), passages[j])
+        out.append(_with_markers(body, nums))
+    cites = []
+    for n in sorted(best):
+        p = best[n][1]
+        first, last = p.lines()
+        cites.append(
+            Citation(n=n, source=p.chunk.source, chunk_id=p.chunk.id, start_line=first, end_line=last, quote=p.text)
+        )
+    return Checked(" ".join(out), tuple(cites), unsupported, float(sims.max()))

@@ -1,0 +1,43 @@
+"""The named errors. Each carries a one-line message that says what to do; front ends print it."""
+
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """A runtime problem the user can fix (CLI exit code 1)."""
+
+    exit_code = 1
+
+
+class UsageError(RagError):
+    """Bad input such as an empty question (CLI exit code 2)."""
+
+    exit_code = 2
+
+
+class IndexMissing(RagError):
+    pass
+
+
+class IndexCorrupt(RagError):
+    pass
+
+
+class IndexMismatch(RagError):
+    """The index was built with another embedding model or chunker settings."""
+
+
+class IndexBusy(RagError):
+    """Another build holds the lock."""
+
+
+class DocsMissing(RagError):
+    pass
+
+
+class ModelMissing(RagError):
+    pass
+
+
+class WriteFailed(RagError):
+    """Disk full or permission denied while writing the index; the old index is intact."""

@@ -1,0 +1,87 @@
+"""The LLM seam: a `Generator` protocol and its llama.cpp implementation, loaded once.
+
+It knows nothing about retrieval or citations (see answer.py); it streams text for messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import ModelMissing
+
+log = logging.getLogger(__name__)
+
+N_CTX = 2048  # sources are trimmed to fit; a bigger window only costs memory and time
+
+
+class Generator(Protocol):
+    name: str
+    n_ctx: int
+
+    def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+        """Text pieces of the reply, in order."""
+        ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+class LlamaGenerator:
+    """llama-cpp-python on the CPU. One generation at a time: callers queue on a lock."""
+
+    def __init__(self, path: Path, n_ctx: int = N_CTX, n_threads: int | None = None):
+        self.path = path
+        self.name = path.name
+        self.n_ctx = n_ctx
+        self.lock = threading.Lock()
+        self.llm = self._load(path, n_ctx, n_threads or len(os.sched_getaffinity(0)))
+
+    @staticmethod
+    def _load(path: Path, n_ctx: int, n_threads: int) -> Any:
+        from llama_cpp import Llama
+
+        try:
+            llm = Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=n_threads,  # the default is half the cores
+                n_threads_batch=n_threads,
+                n_batch=512,
+                flash_attn=True,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelMissing(
+                f"cannot load model {path}: the file is truncated or not a valid GGUF; pass another --model or run `make setup`"
+            ) from exc
+        if "tokenizer.chat_template" not in llm.metadata:
+            # Without the model's own template llama-cpp-python falls back to llama-2's,
+            # which garbles prompts for most models.
+            raise ModelMissing(f"model {path} has no chat template; use an instruct GGUF that carries one")
+        return llm
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+        from llama_cpp import LlamaGrammar
+
+        with self.lock:
+            kwargs: dict[str, Any] = {}
+            if grammar:
+                kwargs["grammar"] = LlamaGrammar.from_string(grammar, verbose=False)
+            for part in self.llm.create_chat_completion(
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=0.0,
+                repeat_penalty=1.05,
+                stream=True,
+                **kwargs,
+            ):
+                delta = part["choices"][0]["delta"].get("content")
+                if delta:
+                    yield delta
