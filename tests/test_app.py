@@ -1,0 +1,229 @@
+"""The chat page's server and handlers: the `chat` and `rebuild` API endpoints, sessions, errors as messages."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from rag.answer import Assistant
+from rag.api import build_index, open_retriever
+from rag.web import WebApp
+
+ROOT = Path(__file__).resolve().parent.parent
+GERMAN = "seeds/004_85b4fb37c10d1e96.txt"
+STARTUP_S = 180
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = STARTUP_S) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app.py exited with {proc.returncode}:\n{proc.stdout.read() if proc.stdout else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`python app.py` on a free port over a fresh copy of seeds/ and its index: (url, folder)."""
+    base = tmp_path_factory.mktemp("site")
+    shutil.copytree(ROOT / "seeds", base / "seeds")
+    cwd = os.getcwd()
+    os.chdir(base)  # sources are named relative to the working directory: `seeds/…`
+    try:
+        build_index("seeds", "index", progress=False)
+    finally:
+        os.chdir(cwd)
+    port = free_port()
+    env = {**os.environ, "RAG_LLM_MODEL": "smollm2-135m", "GRADIO_ANALYTICS_ENABLED": "False"}
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", "index", "--docs", "seeds"],
+        cwd=base,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(url, proc)
+        yield url, base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def client(url: str):  # noqa: ANN201 - gradio_client.Client
+    from gradio_client import Client
+
+    return Client(url, verbose=False, download_files=False)
+
+
+def sources_section(reply: str) -> str:
+    """The part of an API reply after the answer: its sources, or the closest document of a refusal."""
+    for heading in ("**Sources**", "**Closest document**"):
+        if heading in reply:
+            return reply.split(heading, 1)[1]
+    raise AssertionError(f"no sources in reply:\n{reply}")
+
+
+def test_chat_endpoint_answers_with_cited_source(site: tuple[str, Path]) -> None:
+    url, _ = site
+    question = "How much did Microsoft pay for the Inflection AI team?"
+    reply = client(url).predict(question, 5, 48, api_name="/chat")
+    assert reply.startswith(f"**Question:** {question}\n\n")
+    answer = reply.split("\n\n")[1]
+    assert answer.strip() and not answer.startswith("**")
+    sources = sources_section(reply)
+    # Found: a citation line `- [n] seeds/004…, line(s) …: "quote"`; refused: the closest document is the German article.
+    assert f"] {GERMAN}, line" in sources or f"- {GERMAN}, line" in sources, reply
+    assert '"' in sources  # the quoted passage
+
+
+def test_rebuild_endpoint_reports_and_swaps_in_new_file(site: tuple[str, Path]) -> None:
+    url, base = site
+    api = client(url)
+    note = base / "seeds" / "zz_bakery.txt"
+    note.write_text("The Zephyr bakery in Utrecht bakes 340 sourdough loaves every morning.\n", encoding="utf-8")
+    try:
+        report = api.predict(api_name="/rebuild")
+        assert "1 added, 0 changed, 0 removed, 5 unchanged" in report, report
+        reply = api.predict("How many sourdough loaves does the Zephyr bakery bake?", 3, 24, api_name="/chat")
+        assert "seeds/zz_bakery.txt" in sources_section(reply), reply
+    finally:
+        note.unlink()
+    assert "0 added, 0 changed, 1 removed" in api.predict(api_name="/rebuild")
+
+
+def test_five_sessions_get_their_own_answers(site: tuple[str, Path]) -> None:
+    url, _ = site
+    questions = [
+        "Why did Microsoft cancel data center leases?",
+        "Waarom heeft Microsoft pachten opgezegd?",
+        "Apa strategi pusat data Microsoft?",
+        "How big is the reported OpenAI joint venture?",
+        "Warum überdenkt Microsoft seine Investitionen?",
+    ]
+    clients = [client(url) for _ in questions]
+    jobs = [c.submit(q, 3, 16, api_name="/chat") for c, q in zip(clients, questions)]
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        replies = list(pool.map(lambda job: job.result(timeout=300), jobs))
+    for question, reply in zip(questions, replies):
+        assert reply.startswith(f"**Question:** {question}\n\n"), (question, reply)
+        assert "seeds/0" in sources_section(reply)
+
+
+def test_source_files_are_not_served(site: tuple[str, Path]) -> None:
+    url, base = site
+    # The page shows chunk text from the index only; no route may read files, inside the documents or out.
+    for path in (base / "seeds" / "000_b05894ccbf689f9f.txt", Path("/etc/passwd"), ROOT / "app.py"):
+        for prefix in ("gradio_api/file=", "file="):
+            with pytest.raises(urllib.error.HTTPError) as err:
+                urllib.request.urlopen(f"{url}{prefix}{path}", timeout=10)
+            assert err.value.code in (403, 404), (prefix, path, err.value.code)
+
+
+class Scripted:
+    """A stand-in LLM (Generator protocol) that replies with fixed text and records the prompts it saw."""
+
+    name = "scripted"
+    n_ctx = 2048
+
+    def __init__(self, reply: str):
+        self.reply = reply
+        self.prompts: list[list[dict]] = []
+
+    def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+        self.prompts.append(messages)
+        yield from self.reply.split(" ")[:1]
+        for word in self.reply.split(" ")[1:]:
+            yield " " + word
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+def scripted_app(index: Path, reply: str) -> tuple[WebApp, Scripted]:
+    gen = Scripted(reply)
+    return WebApp(index, index.parent / "seeds", bot=Assistant(open_retriever(index), lambda: gen)), gen
+
+
+def test_chat_streams_then_shows_linked_sources(built: Path) -> None:
+    web, _ = scripted_app(built / "index", "Microsoft paid 650 million dollars for the Inflection AI team [1].")
+    outputs = list(web.chat("How much did Microsoft pay for the Inflection AI team?", [], 5))
+    assert outputs[0].endswith("▍") and "[1]" in outputs[-2]  # raw text while the model writes
+    final = outputs[-1]
+    anchor = final.split('<a class="rag-cite" href="#', 1)[1].split('"', 1)[0]
+    assert f'<details class="rag-src" id="{anchor}">' in final
+    assert f"<code>{GERMAN}, line" in final and "<mark>" in final
+
+
+def test_follow_up_passes_the_history(built: Path) -> None:
+    web, gen = scripted_app(built / "index", "Microsoft paid 650 million dollars [1].")
+    history = [
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "How much did Microsoft pay for the Inflection AI team?"}],
+        },
+        {"role": "assistant", "content": "Microsoft paid 650 million dollars [1]."},
+    ]
+    list(web.chat("And who founded it?", history, 5))
+    assert "Earlier question: How much did Microsoft pay for the Inflection AI team?" in gen.prompts[0][-1]["content"]
+
+
+def test_refusal_shows_the_closest_document(built: Path) -> None:
+    web, _ = scripted_app(built / "index", "NOT_FOUND")
+    final = list(web.chat("How much did Microsoft pay for the Inflection AI team?", [], 5))[-1]
+    assert "The documents don't contain an answer" in final
+    assert "Closest document" in final and f"<code>{GERMAN}, line" in final
+    reply = web.ask("How much did Microsoft pay for the Inflection AI team?")
+    assert f"**Closest document**\n- {GERMAN}, line" in reply
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (
+            lambda tmp, built: scripted_app(tmp / "no-index", "unused")[0],
+            "run `python -m rag index`. Or click **Rebuild",
+        ),
+        (lambda tmp, built: WebApp(built / "index", model=str(tmp / "missing.gguf")), "missing.gguf does not exist"),
+    ],
+    ids=["no-index", "no-model"],
+)
+def test_errors_become_one_line_messages(
+    tmp_path: Path, built: Path, make: Callable[[Path, Path], WebApp], expected: str
+) -> None:
+    web = make(tmp_path, built)
+    for text in (web.ask("How much did Microsoft pay?"), list(web.chat("How much did Microsoft pay?", [], 5))[-1]):
+        assert text.startswith("⚠ ") and expected in text and "\n" not in text and "Traceback" not in text
+    assert expected in web.info()  # the side panel says the same
+
+
+def test_empty_question_and_bad_k_are_messages(built: Path) -> None:
+    web, _ = scripted_app(built / "index", "unused [1].")
+    assert web.ask("   ") == "⚠ The question is empty."
+    assert web.ask("Why?", k=0) == "⚠ Top-k must be between 1 and 20."

@@ -1,0 +1,124 @@
+"""The chat page in a real headless Chromium: a streamed answer's [1] marker opens its highlighted source.
+
+The LLM is a scripted stand-in that streams one sentence of source [1] with a `[1]` marker (the tiny
+test model rarely writes markers, and the default one is too slow here). Everything else is real:
+the index, retriever, citation checker, Gradio server, page and browser.
+"""
+
+import re
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ROOT = Path(__file__).resolve().parent.parent
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+QUESTION = "How much did Microsoft pay for the Inflection AI team?"
+
+
+class QuotingGenerator:
+    """A stand-in LLM (Generator protocol): streams, word by word, the sentence of source [1] that best matches the question."""
+
+    name = "scripted-test-model"
+    n_ctx = 2048
+
+    def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+        prompt = messages[-1]["content"]
+        source = prompt.split("[1] ", 1)[1].split("<<<\n", 1)[1].split("\n>>>", 1)[0]
+        words = set(re.findall(r"\w{4,}", prompt.rsplit("Question:", 1)[1].lower()))
+        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", source) if s.strip()]
+        best = max(sentences, key=lambda s: len(words & set(re.findall(r"\w{4,}", s.lower()))))
+        for i, word in enumerate(f"{best.rstrip('.')} [1].".split(" ")):
+            time.sleep(0.08)  # slow enough that the page visibly streams
+            yield word if i == 0 else " " + word
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+@pytest.fixture
+def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The app served in this process on a free port, over a private copy of the session's index."""
+    import app
+    from rag.answer import Assistant
+    from rag.api import open_retriever
+    from rag.web import WebApp
+
+    shutil.copytree(built / "seeds", tmp_path / "seeds")
+    shutil.copytree(built / "index", tmp_path / "index")
+    monkeypatch.chdir(tmp_path)  # sources stay named `seeds/…` when the page rebuilds
+    gen = QuotingGenerator()
+    web = WebApp("index", "seeds", bot=Assistant(open_retriever("index"), lambda: gen))
+    web.warm_up()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo = app.serve(web, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+def test_answer_marker_opens_highlighted_source(page_url: str) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (run `make browser`)")
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(page_url)
+            expect(page.locator("#rag-info")).to_contain_text("scripted-test-model", timeout=30_000)
+            expect(page.locator("#rag-info")).to_contain_text("80 chunks from 5 files")
+            box = page.locator("#rag-question textarea")
+            box.fill(QUESTION)
+            box.press("Enter")
+
+            answer = page.get_by_test_id("bot").last
+            expect(answer).to_contain_text("▍", timeout=30_000)  # the answer streams in
+            cite = answer.locator("a.rag-cite").first
+            expect(cite).to_have_text("[1]", timeout=30_000)  # the checked answer replaced it, marker linked
+            expect(answer).not_to_contain_text("▍")
+
+            source = page.locator(f"details{cite.get_attribute('href')}")
+            mark = source.locator("mark")
+            expect(mark).to_be_hidden()
+            cite.click()
+            expect(source).to_have_attribute("open", "")
+            expect(mark).to_be_visible()
+            summary = source.locator("summary").inner_text()
+            file = re.search(r"seeds/\S+\.txt", summary)
+            assert file, summary
+            quote = " ".join(mark.inner_text().split())
+            assert len(quote) > 20 and quote in " ".join((ROOT / file.group(0)).read_text(encoding="utf-8").split())
+            page.screenshot(path=str(ARTIFACTS / "chat_answer.png"), full_page=True)
+
+            # A follow-up gets its own answer whose source anchors do not collide with the first one's.
+            box.fill("And what did OpenAI think about that?")
+            box.press("Enter")
+            expect(page.get_by_test_id("bot")).to_have_count(2, timeout=30_000)
+            expect(page.get_by_test_id("bot").last.locator("a.rag-cite").first).to_be_visible(timeout=30_000)
+            ids = page.locator("details.rag-src").evaluate_all("els => els.map(e => e.id)")
+            assert len(ids) == len(set(ids)) >= 2
+
+            page.get_by_role("button", name="Rebuild index").click()
+            expect(page.locator("#rag-status")).to_contain_text(
+                "0 added, 0 changed, 0 removed, 5 unchanged", timeout=60_000
+            )
+            page.screenshot(path=str(ARTIFACTS / "chat_follow_up_rebuild.png"), full_page=True)
+        finally:
+            browser.close()

@@ -1,0 +1,104 @@
+"""Citation parsing and repair with scripted model outputs (a bag-of-words fake stands in for embeddings)."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rag.chunker import make_chunk
+from rag.citations import UNSUPPORTED, check, claims, markers
+from rag.context import Passage
+
+DOC = (
+    "Microsoft paid 650 million dollars for the Inflection team.\n"
+    "Nadella changed his mind after the firing of Altman.\n"
+    "The Stargate project plans to invest 500 billion dollars.\n"
+)
+
+
+def fake_embed(texts: list[str]) -> np.ndarray:
+    """Hashed bag of words: similar wording gives similar vectors (logic tests only)."""
+    out = np.zeros((len(texts), 256), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for w in re.findall(r"\w+", t.lower()):
+            out[i, zlib.crc32(w.encode()) % 256] += 1.0
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def passages() -> tuple[list[Passage], np.ndarray]:
+    chunk = make_chunk("seeds/x.txt", DOC, 0, len(DOC) - 1)
+    out = []
+    for n, line in enumerate(DOC.splitlines(), start=1):
+        start = DOC.index(line)
+        out.append(Passage(n, chunk, start, start + len(line), line, 0.5))
+    return out, fake_embed([p.text for p in out])
+
+
+def test_claims_keep_their_markers() -> None:
+    text = "Microsoft paid 650 million [1]. Then Nadella changed his mind. [2] It was 2023 [1][3]."
+    assert claims(text) == [
+        "Microsoft paid 650 million [1].",
+        "Then Nadella changed his mind. [2]",
+        "It was 2023 [1][3].",
+    ]
+    assert markers("It was [1, 3] and [2].") == [1, 3, 2]
+    assert claims("Value is 13.75 billion [1].") == ["Value is 13.75 billion [1]."]
+
+
+def test_valid_markers_get_a_verbatim_quote_with_lines() -> None:
+    ps, vecs = passages()
+    result = check("Microsoft paid 650 million dollars for the Inflection team [1].", ps, fake_embed, vecs)
+    assert result.text == "Microsoft paid 650 million dollars for the Inflection team [1]."
+    (c,) = result.citations
+    assert (c.n, c.source, c.start_line, c.end_line) == (1, "seeds/x.txt", 1, 1)
+    assert c.quote == DOC.splitlines()[0]
+    assert c.quote in DOC.splitlines()[c.start_line - 1]
+
+
+def test_markers_pointing_nowhere_are_removed_and_reattributed() -> None:
+    ps, vecs = passages()
+    result = check("The Stargate project plans to invest 500 billion dollars [7].", ps, fake_embed, vecs)
+    assert "[7]" not in result.text
+    assert result.text.endswith("[3].")
+    assert [c.n for c in result.citations] == [3]
+    assert result.citations[0].start_line == 3
+
+
+def test_uncited_sentence_is_attributed_to_its_support() -> None:
+    ps, vecs = passages()
+    result = check("Nadella changed his mind after the firing of Altman.", ps, fake_embed, vecs)
+    assert result.text == "Nadella changed his mind after the firing of Altman [2]."
+    assert result.unsupported == 0
+
+
+def test_unsupported_sentence_is_marked_not_left() -> None:
+    ps, vecs = passages()
+    result = check("Berlin hosts many young startups. Microsoft paid 650 million dollars [1].", ps, fake_embed, vecs)
+    assert result.text.startswith(f"Berlin hosts many young startups {UNSUPPORTED}.")
+    assert result.unsupported == 1
+    assert [c.n for c in result.citations] == [1]
+
+
+def test_wrong_number_quote_comes_from_the_cited_source_only() -> None:
+    ps, vecs = passages()
+    result = check("Microsoft paid 650 million dollars [2].", ps, fake_embed, vecs)
+    # The model cited [2]; the quote must come from source 2, never from another one.
+    assert [c.n for c in result.citations] == [2]
+    assert result.citations[0].quote == ps[1].text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_model_output_never_cites_outside_the_shown_sources(output: str) -> None:
+    ps, vecs = passages()
+    result = check(output, ps, fake_embed, vecs)
+    shown = {p.n for p in ps}
+    assert {c.n for c in result.citations} <= shown
+    for n in markers(result.text):
+        assert n in shown
+    for c in result.citations:
+        assert c.quote in DOC.splitlines()[c.start_line - 1]
