@@ -71,3 +71,18 @@ def read_folder(folder: Path) -> list[Document]:
     if not docs:
         raise DocsMissing(f"no readable .txt or .md file in {folder}; the index was left as it was")
     return docs
+
+
+def safe_path(docs_root: Path, requested: str) -> Path:
+    """The file `requested` names inside `docs_root`; refuses anything that resolves outside it."""
+    from .errors import UsageError
+
+    root = docs_root.resolve()
+    candidate = Path(requested)
+    # Sources are stored relative to the working directory (`seeds/x.txt`); accept both forms.
+    path = (candidate if candidate.is_absolute() else Path.cwd() / candidate).resolve()
+    if not path.is_relative_to(root):
+        path = (root / candidate).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise UsageError(f"refused: {requested} is not a file inside the documents folder {docs_root}")
+    return path

@@ -1,0 +1,311 @@
+"""The chat page's logic without Gradio: handlers that return page text, and the HTML of answers and sources."""
+
+from __future__ import annotations
+
+import functools
+import html
+import inspect
+import logging
+import os
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .answer import Assistant, text_of
+from .errors import IndexMissing, RagError, UsageError
+from .types import Answer, Chunk, Citation, Hit
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MAX_K = 20
+MAX_TOKENS = 2048
+QUOTE_PREVIEW = 110  # characters of a quote shown on a collapsed source line
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+# Only chunk text from the index store is ever shown; the page exposes no way to open a file by
+# path, so no request can read outside the documents folder (Gradio serves no project files either).
+
+
+def readable(exc: BaseException) -> str:
+    """The one place an error becomes page text: a single line, never a traceback."""
+    if isinstance(exc, IndexMissing):
+        return f"⚠ {_sentence(str(exc))} Or click **Rebuild index**."
+    if isinstance(exc, RagError):
+        return f"⚠ {_sentence(str(exc))}"
+    return f"⚠ Unexpected error ({type(exc).__name__}: {exc}). Details are in the server log."
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."
+
+
+def shows_errors(fn: F) -> F:
+    """Ends a handler (plain or streaming) with `readable(exc)` as its last output instead of raising."""
+
+    def report(exc: Exception) -> str:
+        if not isinstance(exc, RagError):
+            log.exception("handler %s failed", fn.__name__)
+        return readable(exc)
+
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def streaming(*args: Any, **kwargs: Any) -> Iterator[str]:
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - the page must show a message, not die
+                yield report(exc)
+
+        return streaming  # type: ignore[return-value]
+
+    @functools.wraps(fn)
+    def plain(*args: Any, **kwargs: Any) -> str:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the page must show a message, not die
+            return report(exc)
+
+    return plain  # type: ignore[return-value]
+
+
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}–{last}"
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _one_line_html(text: str) -> str:
+    """Escaped text with line breaks as <br>: a Markdown HTML block must not contain blank lines."""
+    text = re.sub(r"\n\s*\n\s*", "\n\n", text.replace("\r", ""))
+    return _escape(text).replace("\n", "<br>")
+
+
+def highlight(chunk_text: str, quote: str) -> str:
+    """The chunk as HTML with `quote` wrapped in <mark>; whitespace differences are tolerated."""
+    chunk_text = chunk_text.strip()
+    start = chunk_text.find(quote)
+    end = start + len(quote)
+    if start < 0:
+        words = quote.split()
+        m = re.search(r"\s+".join(map(re.escape, words)), chunk_text) if words else None
+        if not m:
+            # The quote is not in this chunk (should not happen): show it above the chunk.
+            return f"<mark>{_one_line_html(quote)}</mark><br><br>{_one_line_html(chunk_text)}"
+        start, end = m.span()
+    before, inside, after = chunk_text[:start], chunk_text[start:end], chunk_text[end:]
+    return f"{_one_line_html(before)}<mark>{_one_line_html(inside)}</mark>{_one_line_html(after)}"
+
+
+def _preview(quote: str) -> str:
+    flat = " ".join(quote.split())
+    return flat if len(flat) <= QUOTE_PREVIEW else flat[: QUOTE_PREVIEW - 1].rstrip() + "…"
+
+
+def source_block(citation: Citation, chunk: Chunk | None, anchor: str) -> str:
+    """One collapsible source: file and lines, the quote, and the quote marked inside its chunk."""
+    where = f"{citation.source}, {_lines(citation.start_line, citation.end_line)}"
+    body = highlight(chunk.text, citation.quote) if chunk else f"<mark>{_one_line_html(citation.quote)}</mark>"
+    return (
+        f'<details class="rag-src" id="{anchor}"><summary><b>[{citation.n}]</b> <code>{_escape(where)}</code>'
+        f' <span class="rag-quote">“{_escape(_preview(citation.quote))}”</span></summary>'
+        f'<div class="rag-chunk">{body}</div></details>'
+    )
+
+
+def closest_block(hit: Hit, anchor: str) -> str:
+    """The best retrieved passage of a refusal's closest document, open so it is seen at once."""
+    c = hit.chunk
+    return (
+        f'<details class="rag-src" id="{anchor}" open><summary><code>{_escape(c.source)}, '
+        f"{_lines(c.start_line, c.end_line)}</code> (similarity {hit.score:.2f})</summary>"
+        f'<div class="rag-chunk">{_one_line_html(c.text.strip())}</div></details>'
+    )
+
+
+def link_markers(text: str, cited: dict[int, str]) -> str:
+    """Turns each [n] with a source into a link to that source's block; [?] gets a tooltip."""
+
+    def link(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        if n not in cited:
+            return m.group(0)
+        return f'<a class="rag-cite" href="#{cited[n]}" title="show source {n}">[{n}]</a>'
+
+    text = _MARKER.sub(link, text)
+    return text.replace("[?]", '<span class="rag-unsupported" title="no supporting passage found">[?]</span>')
+
+
+def render_answer(answer: Answer, chunk_of: Callable[[int], Chunk | None]) -> str:
+    """The final chat message: checked answer with linked markers, then its sources (or the closest document)."""
+    tag = uuid.uuid4().hex[:8]  # anchors must be unique across all answers on the page
+    parts: list[str]
+    if answer.found:
+        anchors = {c.n: f"src-{tag}-{c.n}" for c in answer.citations}
+        parts = [link_markers(_escape(answer.text), anchors), '<div class="rag-heading">Sources</div>']
+        parts.append("".join(source_block(c, chunk_of(c.chunk_id), anchors[c.n]) for c in answer.citations))
+    else:
+        parts = [_escape(answer.text)]
+        hit = next((h for h in answer.retrieved if h.chunk.source == answer.closest), None)
+        if hit:
+            parts += ['<div class="rag-heading">Closest document</div>', closest_block(hit, f"src-{tag}-closest")]
+    footer = [f"{answer.timings.total_s:.1f} s", answer.model] + [f"note: {n}" for n in answer.notices]
+    parts.append(f'<div class="rag-meta">{_escape(" · ".join(x for x in footer if x))}</div>')
+    return "\n\n".join(parts)
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The API's reply: the question, the checked answer, then a sources list (or the closest passage)."""
+    out = [f"**Question:** {answer.question}", answer.text]
+    if answer.found:
+        out.append(
+            "**Sources**\n"
+            + "\n".join(
+                f'- [{c.n}] {c.source}, {_lines(c.start_line, c.end_line)}: "{" ".join(c.quote.split())}"'
+                for c in answer.citations
+            )
+        )
+    else:
+        hit = next((h for h in answer.retrieved if h.chunk.source == answer.closest), None)
+        if hit:
+            c = hit.chunk
+            text = " ".join(c.text.split())
+            out.append(
+                f'**Closest document**\n- {c.source}, {_lines(c.start_line, c.end_line)}: "{_preview_long(text)}"'
+            )
+    out += [f"_Note: {n}_" for n in answer.notices]
+    return "\n\n".join(out)
+
+
+def _preview_long(text: str, limit: int = 400) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class WebApp:
+    """What the page does, free of Gradio: ask (streaming or not), rebuild, describe the loaded state."""
+
+    def __init__(
+        self,
+        index: Path | str = "index",
+        docs: Path | str = "seeds",
+        model: str | None = None,
+        bot: Assistant | None = None,
+    ):
+        self.index, self.docs, self.model = Path(index), Path(docs), model
+        self._bot = bot
+        self._lock = threading.Lock()
+        self._ready = False
+        self.problem: str | None = None  # why the last attempt to load the models failed
+
+    def bot(self) -> Assistant:
+        """The assistant with its LLM loaded; the first caller loads and later callers wait (never two loads)."""
+        with self._lock:
+            try:
+                if self._bot is None:
+                    from .api import assistant
+
+                    self._bot = assistant(self.index, self.model)
+                self._bot.generator  # noqa: B018 - loads the LLM here, under the lock
+            except RagError as exc:
+                self.problem = readable(exc)
+                raise
+            self._ready, self.problem = True, None
+            return self._bot
+
+    def warm_up(self) -> None:
+        """Loads the models before the first question (run in a thread at start)."""
+        try:
+            self.bot()
+        except Exception as exc:  # noqa: BLE001 - shown on the page's panel instead
+            log.warning("models not loaded: %s", exc)
+            self.problem = readable(exc)
+
+    def _chunk_lookup(self, answer: Answer) -> Callable[[int], Chunk | None]:
+        # The answer's own retrieved chunks first: a rebuild swapped in meanwhile may have renumbered the store.
+        known = {h.chunk.id: h.chunk for h in answer.retrieved}
+
+        def chunk_of(chunk_id: int) -> Chunk | None:
+            if chunk_id in known:
+                return known[chunk_id]
+            try:
+                return self.bot().retriever.store.by_id.get(chunk_id)
+            except RagError:
+                return None
+
+        return chunk_of
+
+    @staticmethod
+    def _check(k: int, max_tokens: int) -> tuple[int, int]:
+        k, max_tokens = int(k), int(max_tokens)
+        if not 1 <= k <= MAX_K:
+            raise UsageError(f"top-k must be between 1 and {MAX_K}")
+        if not 1 <= max_tokens <= MAX_TOKENS:
+            raise UsageError(f"max_tokens must be between 1 and {MAX_TOKENS}")
+        return k, max_tokens
+
+    @shows_errors
+    def chat(self, message: Any, history: list[dict] | None, k: float = 5) -> Iterator[str]:
+        """Chat handler: yields the growing answer, then the checked answer with its sources."""
+        k, _ = self._check(int(k), MAX_TOKENS)
+        bot = self.bot()
+        streamed = ""
+        for event in bot.stream(text_of(message), history=history or [], k=k):
+            if isinstance(event, Answer):
+                yield render_answer(event, self._chunk_lookup(event))
+                return
+            streamed += event
+            yield _escape(streamed) + " ▍"
+
+    @shows_errors
+    def ask(self, question: str, k: int = 5, max_tokens: int = 256) -> str:
+        """Answers one question from the documents: the answer with [n] markers, then its sources."""
+        k, max_tokens = self._check(k, max_tokens)
+        return answer_markdown(self.bot().ask(question, k=k, max_tokens=max_tokens))
+
+    @shows_errors
+    def rebuild(self) -> Iterator[str]:
+        """Brings the index up to date with the documents folder; questions use the old index until the swap."""
+        from .api import build_index
+
+        yield f"Rebuilding the index from `{self.docs}/`… Questions are answered from the current index meanwhile."
+        report = build_index(self.docs, self.index, progress=True)
+        yield f"✓ {_sentence(report.summary())}"
+
+    @shows_errors
+    def info(self) -> str:
+        """The panel: which LLM, embedding model and index are in use."""
+        from .embed import DEFAULT_EMBED
+        from .models import DEFAULT_LLM
+        from .store import read_manifest
+
+        if self._ready and self._bot is not None:
+            llm = f"`{self._bot.generator.name}`"
+        else:
+            name = self.model or os.environ.get("RAG_LLM_MODEL") or DEFAULT_LLM
+            llm = f"`{name}` ({self.problem or 'loading…'})"
+        lines = [f"**LLM** {llm}"]
+        try:
+            # The retriever's store once loaded (it follows swaps); the manifest alone before that.
+            if self._ready and self._bot is not None:
+                store = self._bot.retriever.store
+                manifest, chunks = store.manifest, len(store)
+            else:
+                manifest = read_manifest(self.index)
+                chunks = manifest.get("chunk_count", 0)
+        except RagError as exc:
+            embed = os.environ.get("RAG_EMBED_MODEL") or DEFAULT_EMBED
+            return "\n\n".join([*lines, f"**Embeddings** `{embed}`", f"**Index** {readable(exc)}"])
+        built = str(manifest.get("built_at", "?")).replace("T", " ")[:16]
+        lines += [
+            f"**Embeddings** `{manifest.get('embed_model', '?')}`",
+            f"**Index** `{self.index}/`: {chunks} chunks from {len(manifest.get('files', {}))} files, built {built}",
+            f"**Documents** `{self.docs}/`",
+        ]
+        return "\n\n".join(lines)
