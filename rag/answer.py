@@ -51,20 +51,32 @@ def text_of(content: Any) -> str:
     return ""
 
 
-def last_question(history: list | None) -> str | None:
-    """The user's previous question in a messages-style history, if any."""
+def _plain(content: Any, limit: int) -> str:
+    """Message text without markup (the page renders sources as HTML), cut to `limit` characters."""
+    text = re.sub(r"<[^>]+>", " ", text_of(content))
+    return " ".join(text.split())[:limit]
+
+
+def last_exchange(history: list | None) -> tuple[str, str] | None:
+    """The previous (question, answer) of a messages-style history, if any."""
+    answer = ""
     for msg in reversed(history or []):
-        if isinstance(msg, dict) and msg.get("role") == "user":
-            return text_of(msg.get("content")).strip() or None
+        if not isinstance(msg, dict):
+            continue
+        if msg.get("role") == "assistant" and not answer:
+            answer = _plain(msg.get("content"), 400)
+        elif msg.get("role") == "user":
+            question = _plain(msg.get("content"), MAX_QUESTION_CHARS)
+            return (question, answer) if question else None
     return None
 
 
-def standalone(question: str, history: list | None) -> tuple[str, str | None]:
-    """(retrieval query, earlier question): a follow-up is searched together with the question before it."""
-    earlier = last_question(history)
+def standalone(question: str, history: list | None) -> tuple[str, tuple[str, str] | None]:
+    """(retrieval query, earlier exchange): a follow-up is searched together with the question before it."""
+    earlier = last_exchange(history)
     words = re.findall(r"\w+", question.lower())
-    if earlier and (len(words) <= 6 or _FOLLOW_UP & set(words[:3]) or _FOLLOW_UP & set(words)):
-        return f"{earlier} {question}", earlier
+    if earlier and (len(words) <= 6 or _FOLLOW_UP & set(words)):
+        return f"{earlier[0]} {question}", earlier
     return question, None
 
 

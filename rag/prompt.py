@@ -34,14 +34,17 @@ def _fence(text: str) -> str:
     return text.replace("<<<", "« ").replace(">>>", " »")
 
 
-def user_message(question: str, sources: list[Source], language: str, earlier: str | None = None) -> str:
+def user_message(question: str, sources: list[Source], language: str) -> str:
     blocks = "\n\n".join(f"[{s.n}] {s.source}\n<<<\n{_fence(s.text)}\n>>>" for s in sources)
-    context = f"Earlier question: {earlier}\n" if earlier else ""
-    return f"Sources:\n{blocks}\n\n{context}Question: {question}\nAnswer in {language}, citing sources like [1]."
+    return f"Sources:\n{blocks}\n\nQuestion: {question}\nAnswer in {language}, citing sources like [1]."
 
 
-def messages(question: str, sources: list[Source], language: str, earlier: str | None = None) -> list[dict]:
+def messages(question: str, sources: list[Source], language: str, earlier: tuple[str, str] | None = None) -> list[dict]:
+    """System prompt first (its KV cache is reused); an earlier exchange as real turns, so a
+    follow-up reads as one."""
+    turns = [{"role": "user", "content": earlier[0]}, {"role": "assistant", "content": earlier[1]}] if earlier else []
     return [
         {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": user_message(question, sources, language, earlier)},
+        *turns,
+        {"role": "user", "content": user_message(question, sources, language)},
     ]

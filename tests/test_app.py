@@ -191,7 +191,11 @@ def test_follow_up_passes_the_history(built: Path) -> None:
         {"role": "assistant", "content": "Microsoft paid 650 million dollars [1]."},
     ]
     list(web.chat("And who founded it?", history, 5))
-    assert "Earlier question: How much did Microsoft pay for the Inflection AI team?" in gen.prompts[0][-1]["content"]
+    # The earlier exchange reaches the model as real turns, after the cached system prompt.
+    roles = [m["role"] for m in gen.prompts[0]]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert gen.prompts[0][1]["content"] == "How much did Microsoft pay for the Inflection AI team?"
+    assert gen.prompts[0][2]["content"] == "Microsoft paid 650 million dollars [1]."
 
 
 def test_refusal_shows_the_closest_document(built: Path) -> None:
