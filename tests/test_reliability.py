@@ -1,0 +1,60 @@
+"""Reliability rows not covered elsewhere: settings changes and questions during a rebuild."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from rag import store
+from rag.api import build_index, embedder, open_retriever
+from rag.chunker import ChunkerSettings
+from rag.errors import IndexMismatch
+from rag.indexer import build
+from rag.retrieve import Retriever
+
+
+def test_changed_chunker_settings_are_refused_then_rebuilt_fully(workdir: Path) -> None:
+    build_index("seeds", "index", progress=False)
+    other = ChunkerSettings(max_chars=300)
+    with pytest.raises(IndexMismatch, match="python -m rag index"):
+        Retriever(Path("index"), embedder(None), other).search("Microsoft", 3)
+    report = build(Path("seeds"), Path("index"), embedder(None), other, progress=False)
+    assert report.full and "chunker" in report.reason and report.embedded_chunks == report.chunks
+    assert store.load(Path("index")).manifest["chunker"]["max_chars"] == 300
+
+
+class SlowEmbedder:
+    """The real embedder, held back in the build thread so questions can arrive mid-build."""
+
+    def __init__(self, release: threading.Event, started: threading.Event):
+        self.inner = embedder(None)
+        self.name, self.dim = self.inner.name, self.inner.dim
+        self.release, self.started = release, started
+
+    def embed(self, texts: list[str], progress: bool = False):  # noqa: ANN201 - numpy array
+        if threading.current_thread() is not threading.main_thread():
+            self.started.set()
+            assert self.release.wait(60)
+        return self.inner.embed(texts, progress)
+
+
+def test_questions_during_a_rebuild_use_the_old_index_until_the_swap(workdir: Path) -> None:
+    build_index("seeds", "index", progress=False)
+    retriever = open_retriever("index")
+    new_file = "seeds/zz_new.txt"
+    (workdir / new_file).write_text(
+        "Ein Rechenzentrum in Bayern wurde eröffnet. Es kostet 3 Milliarden Euro.\n", encoding="utf-8"
+    )
+    release, started = threading.Event(), threading.Event()
+    slow = SlowEmbedder(release, started)
+    builder = threading.Thread(target=build, args=(Path("seeds"), Path("index"), slow), kwargs={"progress": False})
+    builder.start()
+    assert started.wait(60)
+    during = retriever.search("Rechenzentrum in Bayern", 10)
+    assert during and new_file not in {h.chunk.source for h in during}
+    release.set()
+    builder.join(120)
+    after = retriever.search("Rechenzentrum in Bayern", 3)
+    assert after[0].chunk.source == new_file, "the same retriever picks up the swapped-in build"
