@@ -99,7 +99,7 @@ def build_page(web: WebApp) -> "gr.Blocks":
                     fill_height=True,
                 )
 
-        def chat(question: str, k: int = 5, max_tokens: int = 256) -> str:
+        def chat(question: str, k: int = 5, max_tokens: int = 160) -> str:
             """Answers a question from the documents: the answer with [n] markers, then its sources."""
             return web.ask(question, k, max_tokens)
 

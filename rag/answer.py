@@ -89,7 +89,7 @@ class Assistant:
         generator: Callable[[], Generator],
         k: int = 5,
         source_tokens: int = 260,
-        max_tokens: int = 256,
+        max_tokens: int = 160,
     ):
         self.retriever = retriever
         self._generator_factory = generator

@@ -264,7 +264,7 @@ class WebApp:
             yield _escape(streamed) + " ▍"
 
     @shows_errors
-    def ask(self, question: str, k: int = 5, max_tokens: int = 256) -> str:
+    def ask(self, question: str, k: int = 5, max_tokens: int = 160) -> str:
         """Answers one question from the documents: the answer with [n] markers, then its sources."""
         k, max_tokens = self._check(k, max_tokens)
         return answer_markdown(self.bot().ask(question, k=k, max_tokens=max_tokens))
