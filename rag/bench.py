@@ -1,0 +1,218 @@
+"""Speed on this machine: LLM first token and tokens/s (pipeline vs raw llama.cpp), indexing, vector search."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .evaluate import LANGS, load_qa, pct
+from .llm import LlamaGenerator
+
+
+def machine() -> dict[str, Any]:
+    """Cores, CPU model and RAM, read from /proc where available."""
+    info = {"cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)), "cpu": "unknown", "ram_gb": None}
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        info["cpu"] = next(ln.split(":", 1)[1].strip() for ln in cpuinfo.splitlines() if ln.startswith("model name"))
+        meminfo = Path("/proc/meminfo").read_text().split()
+        info["ram_gb"] = round(int(meminfo[meminfo.index("MemTotal:") + 1]) / 2**20, 1)
+    except (OSError, StopIteration, ValueError):
+        pass
+    return info
+
+
+def software() -> dict[str, str]:
+    import faiss
+    import llama_cpp
+
+    return {"llama_cpp_python": llama_cpp.__version__, "faiss": faiss.__version__}
+
+
+class Recorder:
+    """A `Generator` that passes through to the real one and keeps the last messages it was given."""
+
+    def __init__(self, inner: LlamaGenerator):
+        self.inner, self.name, self.n_ctx = inner, inner.name, inner.n_ctx
+        self.messages: list[dict] | None = None
+        self.max_tokens = 0
+
+    def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+        self.messages, self.max_tokens = messages, max_tokens
+        yield from self.inner.stream(messages, max_tokens, grammar)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+
+def raw_generation(gen: LlamaGenerator, messages: list[dict], max_tokens: int) -> tuple[int, float]:
+    """(completion tokens, seconds after the first token) straight from llama.cpp, same sampling as llm.py."""
+    with gen.lock:
+        t0, ttft, text = time.perf_counter(), 0.0, ""
+        for part in gen.llm.create_chat_completion(
+            messages=messages, max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.05, stream=True
+        ):
+            if delta := part["choices"][0]["delta"].get("content"):
+                ttft = ttft or time.perf_counter() - t0
+                text += delta
+        return gen.count_tokens(text), time.perf_counter() - t0 - ttft
+
+
+def bench_llm(
+    questions: list[str], index: Path, model: str | None, embed_model: str | None, max_tokens: int | None = None
+) -> dict[str, Any]:
+    """Warm first-token time and generation speed, each prompt also run raw on the same Llama."""
+    from .answer import Assistant
+    from .api import generator, open_retriever
+
+    rec = Recorder(generator(model or os.environ.get("RAG_LLM_MODEL")))
+    bot = Assistant(open_retriever(index, embed_model), lambda: rec)
+    bot.ask(
+        questions[0], max_tokens=max_tokens
+    )  # warm-up: first-call costs (threads, caches) are not what users see later
+    ttfts, pipe, raw = [], [0, 0.0], [0, 0.0]
+    for q in questions[1:]:
+        rec.messages = None
+        t = bot.ask(q, max_tokens=max_tokens).timings
+        if rec.messages is None:
+            continue  # refused before the LLM ran
+        ttfts.append(t.ttft_s)
+        pipe[0] += t.completion_tokens
+        pipe[1] += t.total_s - t.ttft_s
+        # Right after the pipeline, so both see the same machine load (others share these cores).
+        tokens, seconds = raw_generation(rec.inner, rec.messages, rec.max_tokens)
+        raw[0] += tokens
+        raw[1] += seconds
+    gen_tok_s = pipe[0] / pipe[1] if pipe[1] else 0.0
+    raw_tok_s = raw[0] / raw[1] if raw[1] else 0.0
+    return {
+        "model": rec.name,
+        "llm_questions": len(ttfts),
+        "ttft_s_p50": pct(ttfts, 50),
+        "ttft_s_p95": pct(ttfts, 95),
+        "gen_tok_s": round(gen_tok_s, 2),
+        "raw_gen_tok_s": round(raw_tok_s, 2),
+        "gen_ratio": round(gen_tok_s / raw_tok_s, 3) if raw_tok_s else None,
+    }
+
+
+def bench_index(docs: Path, embed_model: str | None) -> dict[str, Any]:
+    """Chunks embedded per second building `docs` from scratch (embedder already loaded)."""
+    from .api import build_index
+
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
+        report = build_index(docs, Path(tmp) / "index", embed_model, full=True, progress=False)
+    return {
+        "index_chunks": report.embedded_chunks,
+        "index_seconds": round(report.seconds, 3),
+        "index_chunks_per_s": round(report.embedded_chunks / report.seconds, 1),
+    }
+
+
+def synthetic(n: int, dim: int, rng: np.random.Generator, centers: np.ndarray) -> np.ndarray:
+    """Unit vectors scattered around random topic centers (cosine ~0.7 to their center), like embeddings."""
+    v = centers[rng.integers(0, len(centers), n)] + rng.standard_normal((n, dim), dtype=np.float32) / np.sqrt(dim)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _rss() -> int:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def bench_search(n: int, queries: int, dim: int = 512, seed: int = 0) -> dict[str, Any]:
+    """Build time, memory and single-query latency of exact flat and HNSW search, and HNSW recall@10."""
+    import faiss
+
+    from .store import make_faiss
+
+    rng = np.random.default_rng(seed)
+    centers = rng.standard_normal((max(n // 100, 10), dim), dtype=np.float32)
+    data, qs = synthetic(n, dim, rng, centers), synthetic(queries, dim, rng, centers)
+    cores = len(os.sched_getaffinity(0))
+    out: dict[str, Any] = {"vectors": n, "dim": dim, "queries": queries}
+    found = {}
+    for kind in ("flat", "hnsw"):
+        faiss.omp_set_num_threads(cores)  # building is parallel
+        rss0, t0 = _rss(), time.perf_counter()
+        index = make_faiss(dim, kind)
+        index.add_with_ids(data, np.arange(n, dtype=np.int64))
+        build_s, rss = time.perf_counter() - t0, _rss() - rss0
+        # One question searches one vector; faiss splits work across queries, so extra threads only add overhead.
+        faiss.omp_set_num_threads(1)
+        times, found[kind] = [], []
+        for q in qs:
+            t0 = time.perf_counter()
+            _, ids = index.search(q.reshape(1, -1), 10)
+            times.append((time.perf_counter() - t0) * 1000)
+            found[kind].append(set(ids[0].tolist()))
+        out[kind] = {
+            "build_s": round(build_s, 2),
+            "index_bytes": int(faiss.serialize_index(index).nbytes),
+            "rss_delta_bytes": rss,
+            "search_ms_p50": pct(times, 50),
+            "search_ms_p95": pct(times, 95),
+        }
+        if kind == "hnsw":
+            hnsw = faiss.downcast_index(index.index).hnsw
+            out[kind]["params"] = {"M": hnsw.nb_neighbors(1), "efConstruction": hnsw.efConstruction}
+            out[kind]["params"]["efSearch"] = hnsw.efSearch
+        del index
+    faiss.omp_set_num_threads(cores)
+    out["ann_recall_at_10"] = round(float(np.mean([len(a & e) / 10 for a, e in zip(found["hnsw"], found["flat"])])), 4)
+    return out
+
+
+def pick_questions(qa: Path, count: int) -> list[str]:
+    """Answerable questions taken in turn from each language, so no language dominates the timing."""
+    by_lang = {c: [q.question for q in load_qa(qa) if q.answerable and q.lang == c] for c in LANGS}
+    turns = [qs[i] for i in range(max(map(len, by_lang.values()), default=0)) for qs in by_lang.values() if i < len(qs)]
+    return turns[:count]
+
+
+def run(qa: Path, docs: Path, index: Path, model: str | None, embed_model: str | None, quick: bool) -> dict[str, Any]:
+    # --quick: one warm-up and 3 measured questions with short answers, 10k vectors.
+    sizes, queries, count, max_tokens = ((10_000,), 100, 4, 48) if quick else ((10_000, 100_000), 200, 9, None)
+    result: dict[str, Any] = {"quick": quick, "machine": machine(), "software": software()}
+    result |= bench_llm(pick_questions(qa, count), index, model, embed_model, max_tokens)
+    result |= bench_index(docs, embed_model)
+    scale = [bench_search(n, queries) for n in sizes]
+    top = scale[-1]
+    result |= {
+        "vectors": top["vectors"],
+        "search_ms_p50": top["hnsw"]["search_ms_p50"],
+        "search_ms_p95": top["hnsw"]["search_ms_p95"],
+        "search_ms_p50_flat": top["flat"]["search_ms_p50"],
+        "search_ms_p95_flat": top["flat"]["search_ms_p95"],
+        "ann_recall_at_10": top["ann_recall_at_10"],
+        "faiss_threads": {"build": len(os.sched_getaffinity(0)), "search": 1},
+        "scale": scale,
+    }
+    result["targets_met"] = {
+        "ttft_s_p50<=4": (result["ttft_s_p50"] or 1e9) <= 4,
+        "gen_ratio>=0.95": (result["gen_ratio"] or 0) >= 0.95,
+        "search_ms_p50<=20": result["search_ms_p50"] <= 20,
+        "ann_recall_at_10>=0.95": result["ann_recall_at_10"] >= 0.95,
+    }
+    return result
+
+
+def text(r: dict[str, Any]) -> str:
+    """A short human summary of `run`'s result."""
+    m, big = r["machine"], r["scale"][-1]
+    return "\n".join(
+        [
+            f"machine: {m['usable_cores']} cores, {m['cpu']}, {m['ram_gb']} GB RAM",
+            f"LLM {r['model']}: warm first token median {r['ttft_s_p50']} s over {r['llm_questions']} questions; "
+            f"{r['gen_tok_s']} tok/s in the pipeline vs {r['raw_gen_tok_s']} raw (ratio {r['gen_ratio']})",
+            f"index: {r['index_chunks_per_s']} chunks/s ({r['index_chunks']} chunks in {r['index_seconds']} s)",
+            f"search over {r['vectors']:,} vectors: HNSW p50 {r['search_ms_p50']} ms (recall@10 {r['ann_recall_at_10']}), "
+            f"flat p50 {r['search_ms_p50_flat']} ms; build HNSW {big['hnsw']['build_s']} s, flat {big['flat']['build_s']} s",
+            "targets met: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in r["targets_met"].items()),
+        ]
+    )

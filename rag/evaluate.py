@@ -1,0 +1,224 @@
+"""Scores the real pipeline on a question set: retrieval, grounded answers, refusals, language, time."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import lang
+from .errors import UsageError
+from .types import Answer, Citation, Hit
+
+LANGS = ("en", "nl", "de", "id")
+_MARKER = re.compile(r"\[[^\[\]]*\]")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    lang: str
+    gold: tuple[str, ...]
+    expected: tuple[str, ...]
+    answerable: bool
+
+
+@dataclass
+class Result:
+    """One question's outcome; `checks` maps a check name to pass/fail (absent when it does not apply)."""
+
+    q: Question
+    rank: int | None
+    answer: Answer | None = None
+    checks: dict[str, bool] = field(default_factory=dict)
+    quotes: list[bool] = field(default_factory=list)
+    detected: str | None = None  # language of a found answer
+
+    @property
+    def correct(self) -> bool | None:
+        """Right fact for an answerable question, a refusal for an unanswerable one."""
+        if self.answer is None:
+            return None
+        return self.checks["fact"] if self.q.answerable else self.checks["refused"]
+
+
+def load_qa(path: Path, limit: int | None = None) -> list[Question]:
+    """The questions of a JSON-lines file (see eval/README.md), or UsageError naming the bad line."""
+    if not path.is_file():
+        raise UsageError(f"question set {path} not found; pass --qa PATH")
+    out = []
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(
+                Question(
+                    str(d["id"]),
+                    d["question"],
+                    d["lang"],
+                    tuple(d["gold"]),
+                    tuple(d["expected"]),
+                    bool(d["answerable"]),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{path}:{no}: not a question record ({exc}); see eval/README.md") from exc
+    return out[:limit] if limit else out
+
+
+def gold_rank(hits: list[Hit], gold: tuple[str, ...]) -> int | None:
+    """Rank of the first hit from a gold file (file level), None if none was retrieved."""
+    return next((h.rank for h in hits if h.chunk.source in gold), None)
+
+
+def quote_at_lines(c: Citation) -> bool:
+    """True when the quote stands verbatim in the cited file within the cited lines."""
+    try:
+        text = Path(c.source).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    # split("\n") keeps "\r", as the chunker's line numbers and offsets do.
+    return c.quote in "\n".join(text.split("\n")[c.start_line - 1 : c.end_line])
+
+
+def score(q: Question, hits: list[Hit], answer: Answer | None) -> Result:
+    r = Result(q, gold_rank(hits, q.gold) if q.answerable else None, answer)
+    if answer is None:
+        return r
+    if not q.answerable:
+        r.checks["refused"] = not answer.found
+        return r
+    text = answer.text.lower()
+    r.checks["answered"] = answer.found
+    r.checks["fact"] = answer.found and any(e.lower() in text for e in q.expected)
+    r.checks["cites_gold"] = any(c.source in q.gold for c in answer.citations)
+    r.quotes = [quote_at_lines(c) for c in answer.citations]
+    if answer.found:
+        r.detected = lang.detect(_MARKER.sub("", answer.text))
+        r.checks["language"] = r.detected == q.lang
+    return r
+
+
+def rate(flags: list[bool | None]) -> float | None:
+    vals = [f for f in flags if f is not None]
+    return round(sum(vals) / len(vals), 3) if vals else None
+
+
+def pct(values: list[float], p: float) -> float | None:
+    return round(float(np.percentile(values, p)), 3) if values else None
+
+
+def _times(results: list[Result]) -> dict[str, float | None]:
+    # Only answers the LLM wrote: a refusal before it ran (ttft 0) takes milliseconds and would skew both.
+    ran = [r.answer.timings for r in results if r.answer is not None and r.answer.timings.ttft_s > 0]
+    ttft, total = [t.ttft_s for t in ran], [t.total_s for t in ran]
+    return {
+        "ttft_s_p50": pct(ttft, 50),
+        "ttft_s_p95": pct(ttft, 95),
+        "total_s_p50": pct(total, 50),
+        "total_s_p95": pct(total, 95),
+    }
+
+
+def _problems(r: Result) -> list[str]:
+    a, q = r.answer, r.q
+    out = [] if r.rank is not None or not q.answerable else ["gold file not retrieved"]
+    if a is None:
+        return out
+    if not q.answerable:
+        return out + ([] if r.checks["refused"] else ["answered an unanswerable question"])
+    if not a.found:
+        return out + ["refused an answerable question"]
+    out += [] if r.checks["fact"] else ["expected fact missing"]
+    out += [] if r.checks["cites_gold"] else ["no citation of a gold file"]
+    out += [] if all(r.quotes) else ["quote not found at the cited lines"]
+    out += [] if r.checks["language"] else [f"answer in {r.detected}, not {q.lang}"]
+    return out
+
+
+def summarize(results: list[Result], k: int) -> dict[str, Any]:
+    answerable = [r for r in results if r.q.answerable]
+    ranks = [r.rank for r in answerable]
+    summary: dict[str, Any] = {
+        "questions": len(results),
+        "answerable": len(answerable),
+        "unanswerable": len(results) - len(answerable),
+        "k": k,
+        "retrieval": {
+            "hit_at_1": rate([rk == 1 for rk in ranks]),
+            "hit_at_k": rate([rk is not None for rk in ranks]),
+            "mrr": round(sum(1 / rk for rk in ranks if rk) / len(ranks), 3) if ranks else None,
+        },
+        "answers": None,
+        "time": _times(results),
+        "by_lang": {},
+        "failures": [],
+    }
+    if any(r.answer is not None for r in results):
+        summary["answers"] = {
+            "accuracy": rate([r.correct for r in results]),
+            "fact": rate([r.checks.get("fact") for r in results]),
+            "answered": rate([r.checks.get("answered") for r in results]),
+            "cites_gold": rate([r.checks.get("cites_gold") for r in results]),
+            "quotes_verified": rate([ok for r in results for ok in r.quotes]),
+            "refused_unanswerable": rate([r.checks.get("refused") for r in results]),
+            "language": rate([r.checks.get("language") for r in results]),
+        }
+    for code in LANGS:
+        group = [r for r in results if r.q.lang == code]
+        if group:
+            summary["by_lang"][code] = {
+                "questions": len(group),
+                "hit_at_k": rate([r.rank is not None for r in group if r.q.answerable]),
+                "accuracy": rate([r.correct for r in group]),
+                **_times(group),
+            }
+    for r in results:
+        if problems := _problems(r):
+            text = r.answer.text if r.answer else None
+            summary["failures"].append(
+                {"id": r.q.id, "lang": r.q.lang, "question": r.q.question, "problems": problems, "answer": text}
+            )
+    return summary
+
+
+def run(
+    qa: Path,
+    index: Path,
+    model: str | None,
+    embed_model: str | None,
+    k: int,
+    limit: int | None,
+    retrieval_only: bool,
+    max_tokens: int = 160,
+) -> tuple[dict[str, Any], list[Result]]:
+    """Asks every question through `rag.api.assistant` (one at a time, as a user would) and scores it."""
+    from tqdm import tqdm
+
+    from .api import assistant
+
+    questions = load_qa(qa, limit)
+    bot = assistant(index, model, embed_model, k=k)
+    results = []
+    for q in tqdm(questions, desc="eval", unit="q", file=sys.stderr, dynamic_ncols=True):
+        hits = bot.retriever.search(q.question, k)
+        results.append(score(q, hits, None if retrieval_only else bot.ask(q.question, max_tokens=max_tokens)))
+    manifest = bot.retriever.store.manifest
+    summary = {
+        "run_at": time.strftime("%Y-%m-%d %H:%M"),
+        "qa": str(qa),
+        "index": str(index),
+        "index_type": manifest.get("index_type", "flat"),
+        "embed_model": manifest.get("embed_model"),
+        "model": None if retrieval_only else bot.generator.name,
+        **summarize(results, k),
+    }
+    return summary, results
