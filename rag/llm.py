@@ -5,6 +5,7 @@ It knows nothing about retrieval or citations (see answer.py); it streams text f
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -62,6 +63,9 @@ class LlamaGenerator:
             # Without the model's own template llama-cpp-python falls back to llama-2's,
             # which garbles prompts for most models.
             raise ModelMissing(f"model {path} has no chat template; use an instruct GGUF that carries one")
+        # Free the model before interpreter teardown: llama-cpp-python's __del__ otherwise prints
+        # "Exception ignored" tracebacks once its module globals are gone.
+        atexit.register(llm.close)
         return llm
 
     def count_tokens(self, text: str) -> int:
