@@ -71,6 +71,16 @@ def overlap(claims_: list[str], passages: list[str]) -> np.ndarray:
     return np.array(rows, dtype=np.float32).reshape(len(claims_), len(passages))
 
 
+def _numbers(text: str) -> set[str]:
+    # Digit groups survive translation ("650 Millionen" / "650 million"; "13,75" / "13.75").
+    return set(re.findall(r"\d+", text))
+
+
+def grounded(body: str, cited: list[Passage]) -> bool:
+    """False when the sentence states a number that none of its cited passages contains."""
+    return _numbers(body) <= set().union(*(_numbers(p.text) for p in cited))
+
+
 def _with_markers(body: str, nums: list[int]) -> str:
     tag = "".join(f"[{n}]" for n in dict.fromkeys(nums)) if nums else UNSUPPORTED
     stop = body[-1] if body and body[-1] in ".!?" else ""
@@ -96,8 +106,10 @@ def check(text: str, passages: list[Passage], embed: Callable[[list[str]], np.nd
             j = int(np.argmax(sims[i]))
             if sims[i, j] >= ATTRIBUTE_MIN:
                 nums = [passages[j].n]
-            else:
-                unsupported += 1
+        if nums and not grounded(body, [p for p in passages if p.n in nums]):
+            nums = []  # a number the sources don't state is the model's own knowledge
+        if not nums:
+            unsupported += 1
         for n in nums:
             # The quote is the sentence of source n closest to what the answer says.
             js = [j for j, p in enumerate(passages) if p.n == n]

@@ -85,7 +85,7 @@ def test_unsupported_sentence_is_marked_not_left() -> None:
 
 def test_wrong_number_quote_comes_from_the_cited_source_only() -> None:
     ps, vecs = passages()
-    result = check("Microsoft paid 650 million dollars [2].", ps, fake_embed, vecs)
+    result = check("Microsoft paid for the Inflection team [2].", ps, fake_embed, vecs)
     # The model cited [2]; the quote must come from source 2, never from another one.
     assert [c.n for c in result.citations] == [2]
     assert result.citations[0].quote == ps[1].text
@@ -102,3 +102,16 @@ def test_any_model_output_never_cites_outside_the_shown_sources(output: str) -> 
         assert n in shown
     for c in result.citations:
         assert c.quote in DOC.splitlines()[c.start_line - 1]
+
+
+def test_a_number_the_cited_source_does_not_state_is_unsupported() -> None:
+    ps, vecs = passages()
+    result = check("Microsoft paid 900 million dollars for the Inflection team [1].", ps, fake_embed, vecs)
+    assert result.text == f"Microsoft paid 900 million dollars for the Inflection team {UNSUPPORTED}."
+    assert result.citations == () and result.unsupported == 1
+
+
+def test_numbers_match_across_languages_and_separators() -> None:
+    ps, vecs = passages()
+    result = check("Microsoft zahlte 650 Millionen Dollar für das Inflection team [1].", ps, fake_embed, vecs)
+    assert [c.n for c in result.citations] == [1] and result.unsupported == 0
