@@ -27,7 +27,7 @@ def build_index(
     embed_model: str | None = None,
     full: bool = False,
     dry_run: bool = False,
-    index_type: str = "flat",
+    index_type: str | None = None,
     progress: bool = True,
 ) -> BuildReport:
     """Brings `index` up to date with `docs`, embedding only what changed."""

@@ -79,10 +79,9 @@ def main(verbose: bool) -> None:
 @click.option(
     "--index-type",
     type=click.Choice(["flat", "hnsw"]),
-    default="flat",
+    default=None,
     envvar="RAG_INDEX_TYPE",
-    show_default=True,
-    help="hnsw: approximate search for large corpora.",
+    help="hnsw: approximate search for large corpora [default: the index's current type, else flat].",
 )
 @QUIET
 @JSON
@@ -92,7 +91,7 @@ def index(
     embed_model: str | None,
     full: bool,
     dry_run: bool,
-    index_type: str,
+    index_type: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:

@@ -67,6 +67,14 @@ def _previous(root: Path, settings: dict, full: bool) -> tuple[store.Store | Non
     return old, ""
 
 
+def _previous_index_type(root: Path) -> str:
+    """The index type already in use, so a plain rebuild keeps an HNSW index as HNSW."""
+    try:
+        return store.read_manifest(root).get("index_type", "flat")
+    except (IndexMissing, IndexCorrupt):
+        return "flat"
+
+
 def plan(docs: list[Document], old: store.Store | None) -> BuildReport:
     before = old.manifest.get("files", {}) if old else {}
     report = BuildReport()
@@ -96,7 +104,7 @@ def build(
     root: Path,
     embedder: Embedder,
     chunker: ChunkerSettings | None = None,
-    index_type: str = "flat",
+    index_type: str | None = None,
     full: bool = False,
     dry_run: bool = False,
     progress: bool = True,
@@ -105,6 +113,7 @@ def build(
     t0 = time.perf_counter()
     chunker = chunker or ChunkerSettings()
     docs = read_folder(docs_dir)
+    index_type = index_type or _previous_index_type(root)
     settings = store.manifest_settings(embedder.name, embedder.dim, chunker.to_dict(), index_type)
     old, reason = _previous(root, settings, full)
     report = plan(docs, old)

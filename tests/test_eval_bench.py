@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rag.evaluate import Question, gold_rank, quote_at_lines, score
+from rag.types import Answer, Chunk, Citation, Hit, Timings
 from tests.conftest import GERMAN
 
 TINY = {"RAG_LLM_MODEL": "smollm2-135m"}
@@ -102,3 +104,39 @@ def test_bench_quick_reports_every_required_figure(built: Path, cli, tmp_path: P
         or abs(out["gen_ratio"] - out["gen_tok_s"] / out["raw_gen_tok_s"]) < 0.01
     )
     assert out["machine"]["cores"] >= 1 and out["vectors"] >= 10_000
+
+
+# Scoring rules on hand-made answers (no models, milliseconds).
+
+DOC = "First line.\nThe paradox of Jevons\nwas raised by Nadella.\nLast line.\n"
+
+
+def citation(tmp_path: Path, first: int, last: int, quote: str) -> Citation:
+    path = tmp_path / "doc.txt"
+    path.write_text(DOC, encoding="utf-8")
+    return Citation(n=1, source=str(path), chunk_id=1, start_line=first, end_line=last, quote=quote)
+
+
+def test_quote_must_stand_verbatim_at_the_cited_lines(tmp_path: Path) -> None:
+    quote = "paradox of Jevons\nwas raised"
+    assert quote_at_lines(citation(tmp_path, 2, 3, quote))
+    assert not quote_at_lines(citation(tmp_path, 3, 4, quote)), "right text, wrong lines"
+    assert not quote_at_lines(citation(tmp_path, 2, 3, "paradox of Jevons was raised")), "not verbatim"
+    assert not quote_at_lines(Citation(1, str(tmp_path / "gone.txt"), 1, 1, 1, "x"))
+
+
+def test_score_checks_fact_gold_citation_language_and_refusal(tmp_path: Path) -> None:
+    cite = citation(tmp_path, 2, 3, "paradox of Jevons")
+    hits = [Hit(rank=i, score=0.5, chunk=Chunk(i, src, 0, 1, 1, 1, "x")) for i, src in ((1, "other"), (2, cite.source))]
+    q = Question("q", "Which paradox?", "en", (cite.source,), ("jevons",), True)
+    assert gold_rank(hits, q.gold) == 2
+    good = Answer("Which paradox?", "Nadella raised the Jevons paradox [1].", True, (cite,), timings=Timings(0, 1, 2))
+    r = score(q, hits, good)
+    assert r.correct and r.rank == 2 and r.quotes == [True]
+    assert r.checks == {"answered": True, "fact": True, "cites_gold": True, "language": True}
+    dutch = Answer("Which paradox?", "Nadella noemde de paradox van Jevons als reactie [1].", True, (cite,))
+    assert score(q, hits, dutch).checks["language"] is False
+    refused = score(q, hits, Answer("Which paradox?", "The documents don't contain an answer.", False))
+    assert refused.correct is False and "language" not in refused.checks
+    never = Question("u", "Capital of Peru?", "en", (), (), False)
+    assert score(never, hits, Answer("Capital of Peru?", "No answer.", False)).correct is True

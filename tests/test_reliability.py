@@ -58,3 +58,12 @@ def test_questions_during_a_rebuild_use_the_old_index_until_the_swap(workdir: Pa
     builder.join(120)
     after = retriever.search("Rechenzentrum in Bayern", 3)
     assert after[0].chunk.source == new_file, "the same retriever picks up the swapped-in build"
+
+
+def test_plain_rebuild_keeps_the_index_type(workdir: Path) -> None:
+    build_index("seeds", "index", index_type="hnsw", progress=False)
+    (workdir / "seeds" / "zz_new.txt").write_text("Ein neues Rechenzentrum in Bayern.\n", encoding="utf-8")
+    report = build_index("seeds", "index", progress=False)
+    assert not report.full and report.embedded_chunks == 1
+    assert store.load(Path("index")).manifest["index_type"] == "hnsw"
+    assert open_retriever("index").search("Rechenzentrum Bayern", 1)[0].chunk.source == "seeds/zz_new.txt"
