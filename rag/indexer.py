@@ -17,7 +17,7 @@ from . import store
 from .chunker import ChunkerSettings, chunk_text
 from .documents import Document, read_folder
 from .embed import Embedder
-from .errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexMissing
+from .errors import IndexBusy, IndexCorrupt, IndexMissing
 from .types import Chunk
 
 log = logging.getLogger(__name__)
@@ -145,12 +145,3 @@ def build(
     report.chunks, report.embedded_chunks = len(chunks), len(fresh)
     report.seconds = time.perf_counter() - t0
     return report
-
-
-def check_compatible(manifest: dict, embedder_name: str) -> None:
-    """Refuses to search an index whose vectors came from another embedding model."""
-    if manifest.get("embed_model") != embedder_name:
-        raise IndexMismatch(
-            f"index was built with embedding model {manifest.get('embed_model')!r}, not {embedder_name!r}; "
-            "run `python -m rag index` to rebuild it"
-        )

@@ -40,14 +40,6 @@ def package_dir(name: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 22):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _stamp_ok(path: Path, stamp: Path) -> bool:
     """True when the file was verified before and has not changed since (saves a 1 GB hash)."""
     try:

@@ -173,7 +173,3 @@ def prune(root: Path, keep: str) -> None:
 def manifest_settings(embed_model: str, dim: int, chunker: dict, index_type: str) -> dict:
     """The settings that must match for an existing index to be reused incrementally."""
     return {"embed_model": embed_model, "dim": dim, "chunker": chunker, "index_type": index_type}
-
-
-def asdict_chunk(chunk: Chunk) -> dict:
-    return asdict(chunk)
