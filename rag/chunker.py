@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass
 
-from .types import Chunk
+from .types import Chunk, Sentence
 
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space, or glued to
 # a capital letter ("intelligence.According"), which scraped news text often has.
@@ -63,10 +63,22 @@ def sentence_spans(text: str, max_chars: int = 500) -> list[tuple[int, int]]:
     return spans
 
 
+def chunk_sentences(chunk: Chunk) -> list[tuple[int, int]]:
+    """File offsets of the sentences of a chunk (the units the sentence index stores)."""
+    return [(chunk.start + a, chunk.start + b) for a, b in sentence_spans(chunk.text)]
+
+
 def chunk_id(source: str, start: int, end: int) -> int:
     """A stable positive int64 from the path and offsets (FAISS ids must be int64)."""
     digest = hashlib.sha1(f"{source}:{start}:{end}".encode()).digest()
     return int.from_bytes(digest[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def sentences_of(chunk: Chunk) -> list[Sentence]:
+    """The sentences of a chunk, with ids stable across builds (a sentence in two chunks has two)."""
+    return [
+        Sentence(chunk_id(f"{chunk.id}", start, end), chunk.id, start, end) for start, end in chunk_sentences(chunk)
+    ]
 
 
 def line_of(text: str, offset: int) -> int:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chunker import line_of, sentence_spans
+from .chunker import chunk_sentences, line_of
 from .prompt import Source
 from .types import Chunk, Hit
 
-Embed = Callable[[list[str]], np.ndarray]
+SentenceVectors = Callable[[Chunk], dict[int, np.ndarray]]  # start offset -> stored vector
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,17 @@ def _candidates(hits: list[Hit]) -> list[tuple[Hit, int, int, str]]:
     out = []
     for hit in hits:
         c = hit.chunk
-        for a, b in sentence_spans(c.text):
-            key = (c.source, c.start + a)
-            if key not in seen:
-                seen.add(key)
-                out.append((hit, c.start + a, c.start + b, c.text[a:b]))
+        for start, end in chunk_sentences(c):
+            if (c.source, start) not in seen:
+                seen.add((c.source, start))
+                out.append((hit, start, end, c.text[start - c.start : end - c.start]))
     return out
 
 
 def select(
     hits: list[Hit],
     query_vec: np.ndarray,
-    embed: Embed,
+    sentence_vectors: SentenceVectors,
     count_tokens: Callable[[str], int],
     budget: int = 320,
 ) -> tuple[list[Source], list[Passage], dict[tuple[str, int], np.ndarray]]:
@@ -62,7 +61,9 @@ def select(
     cands = _candidates(hits)
     if not cands:
         return [], [], {}
-    vecs = embed([t for _, _, _, t in cands])
+    # Stored at index time: no embedding on the way to the first token.
+    stored = {h.chunk.id: sentence_vectors(h.chunk) for h in hits}
+    vecs = np.array([stored[h.chunk.id][start] for h, start, _, _ in cands])
     sims = vecs @ query_vec.reshape(-1)
     # The chunk score carries context the single sentence lacks (names, topic).
     scores = [0.5 * float(s) + 0.5 * h.score for (h, *_), s in zip(cands, sims)]

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from . import store
-from .chunker import ChunkerSettings, chunk_text
+from .chunker import ChunkerSettings, chunk_text, sentences_of
 from .documents import Document, read_folder
 from .embed import Embedder
-from .errors import IndexBusy, IndexCorrupt, IndexMissing
-from .types import Chunk
+from .errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexMissing
+from .types import Chunk, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,8 @@ def _previous(root: Path, settings: dict, full: bool) -> tuple[store.Store | Non
     except IndexCorrupt as exc:
         log.warning("%s", exc)
         return None, "previous index damaged"
+    except IndexMismatch:
+        return None, "index format changed"
     for key, value in settings.items():
         if old.manifest.get(key) != value:
             log.warning("index was built with %s=%s; rebuilding fully", key, old.manifest.get(key))
@@ -85,6 +87,38 @@ def plan(docs: list[Document], old: store.Store | None) -> BuildReport:
     now = {d.source for d in docs}
     report.removed = sorted(s for s in before if s not in now)
     return report
+
+
+def _vectors(
+    old: store.Store | None, kept: list[Chunk], fresh: list[Chunk], embedder: Embedder, progress: bool
+) -> store.Build:
+    """Vectors for every chunk and sentence: stored ones for kept chunks, one embedding pass for the rest."""
+    by_id = {c.id: c for c in fresh}
+    fresh_sents = [s for c in fresh for s in sentences_of(c)]
+
+    def text(s: Sentence) -> str:
+        c = by_id[s.chunk_id]
+        return c.text[s.start - c.start : s.end - c.start]
+
+    # Overlapping chunks share sentences: each distinct text is embedded once, in the chunks' pass.
+    unique = list(dict.fromkeys(text(s) for s in fresh_sents))
+    vecs = embedder.embed([c.text for c in fresh] + unique, progress=progress)
+    row = {t: len(fresh) + i for i, t in enumerate(unique)}
+    kept_sents = [s for c in kept for s in old.sentences_of.get(c.id, [])] if old else []
+    old_c = old.vectors_by_id() if old and kept else {}
+    old_s = old.vectors_by_id(sentences=True) if old and kept else {}
+    dim = embedder.dim
+    return store.Build(
+        chunks=kept + fresh,
+        vectors=np.vstack([np.array([old_c[c.id] for c in kept]).reshape(-1, dim), vecs[: len(fresh)]]),
+        sentences=kept_sents + fresh_sents,
+        sentence_vectors=np.vstack(
+            [
+                np.array([old_s[s.id] for s in kept_sents]).reshape(-1, dim),
+                vecs[[row[text(s)] for s in fresh_sents]].reshape(-1, dim),
+            ]
+        ),
+    )
 
 
 def _lock(root: Path):  # noqa: ANN202 - filelock type
@@ -126,10 +160,8 @@ def build(
         keep = set(report.unchanged)
         kept = [c for c in (old.chunks if old else []) if c.source in keep]
         fresh = [c for d in docs if d.source not in keep for c in chunk_text(d.source, d.text, chunker)]
-        new_vecs = embedder.embed([c.text for c in fresh], progress=progress)
-        old_vecs = old.vectors_by_id() if old and kept else {}
-        chunks: list[Chunk] = kept + fresh
-        vectors = np.vstack([np.array([old_vecs[c.id] for c in kept]).reshape(-1, embedder.dim), new_vecs])
+        data = _vectors(old, kept, fresh, embedder, progress)
+        chunks = data.chunks
         files = {d.source: {"sha256": d.sha256, "chunks": 0} for d in docs}
         for c in chunks:
             files[c.source]["chunks"] += 1
@@ -139,7 +171,7 @@ def build(
             "files": files,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        store.save(root, chunks, vectors, manifest)
+        store.save(root, data, manifest)
     finally:
         lock.release()
     report.chunks, report.embedded_chunks = len(chunks), len(fresh)

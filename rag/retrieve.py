@@ -1,6 +1,9 @@
 """Search over the live index; picks up a newly swapped-in build between questions.
 
-It does not generate answers (see answer.py).
+A chunk's relevance mixes its own cosine with that of its best sentence (a long chunk dilutes
+the one sentence that answers; a lone sentence lacks the chunk's names and topic). The top k
+are then picked by maximal marginal relevance, so overlapping near-copies of one passage don't
+crowd out a second article. It does not generate answers (see answer.py).
 """
 
 from __future__ import annotations
@@ -8,13 +11,18 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from . import store
 from .chunker import ChunkerSettings
 from .embed import Embedder
 from .errors import IndexMismatch, UsageError
-from .types import Hit
+from .types import Chunk, Hit
 
 MAX_QUERY_CHARS = 2000  # a longer query only dilutes the embedding
+CHUNK_WEIGHT = 0.7  # relevance = 0.7 chunk cosine + 0.3 best-sentence cosine
+MMR_LAMBDA = 0.7  # 1.0 would rank by relevance alone; lower trades relevance for variety
+POOL = 30  # candidates from each of the chunk and sentence indexes
 
 
 class Retriever:
@@ -53,6 +61,38 @@ class Retriever:
         vec = self.embedder.embed([query.strip()[:MAX_QUERY_CHARS]])
         return self.search_vector(vec, k)
 
-    def search_vector(self, vec, k: int) -> list[Hit]:  # noqa: ANN001 - numpy row
-        pairs = self.store.search(vec.reshape(1, -1), k)[0]
-        return [Hit(rank=i + 1, score=s, chunk=c) for i, (c, s) in enumerate(pairs)]
+    def search_vector(self, vec: np.ndarray, k: int) -> list[Hit]:
+        """The k most relevant chunks, near-duplicates of a better one pushed down."""
+        st, q = self.store, np.asarray(vec, dtype=np.float32).reshape(1, -1)
+        pool = max(POOL, 2 * k)
+        ids = {c.id for c, _ in st.search(q, pool)[0]} | {s.chunk_id for s, _ in st.search_sentences(q, pool)[0]}
+        if not ids:
+            return []
+        cands = sorted(ids)
+        vecs = np.array([st.chunk_vector(i) for i in cands])
+        relevance = CHUNK_WEIGHT * (vecs @ q[0]) + (1 - CHUNK_WEIGHT) * np.array(
+            [self._best_sentence(i, q[0]) for i in cands]
+        )
+        order = mmr(relevance, vecs, k)
+        return [Hit(rank=r + 1, score=float(relevance[i]), chunk=st.by_id[cands[i]]) for r, i in enumerate(order)]
+
+    def _best_sentence(self, chunk_id: int, q: np.ndarray) -> float:
+        sents = self.store.sentences_of.get(chunk_id, [])
+        return max((float(self.store.sentence_vector(s.id) @ q) for s in sents), default=-1.0)
+
+    def sentence_vectors(self, chunk: Chunk) -> dict[int, np.ndarray]:
+        """Stored vectors of a chunk's sentences, keyed by their start offset in the file."""
+        st = self.store
+        return {s.start: st.sentence_vector(s.id) for s in st.sentences_of.get(chunk.id, [])}
+
+
+def mmr(relevance: np.ndarray, vecs: np.ndarray, k: int, lam: float = MMR_LAMBDA) -> list[int]:
+    """Indices picked greedily by lam * relevance - (1 - lam) * max similarity to those already picked."""
+    sims = vecs @ vecs.T
+    chosen: list[int] = []
+    left = list(np.argsort(-relevance, kind="stable"))
+    while left and len(chosen) < k:
+        penalty = sims[np.ix_(left, chosen)].max(axis=1) if chosen else np.zeros(len(left))
+        best = int(np.argmax(lam * relevance[left] - (1 - lam) * penalty))
+        chosen.append(int(left.pop(best)))
+    return chosen

@@ -19,8 +19,18 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """One sentence of a chunk, embedded on its own: `file_text[start:end]` is its text."""
+
+    id: int
+    chunk_id: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Hit:
-    """A chunk returned by a search, with its rank (1-based) and cosine score."""
+    """A chunk returned by a search, with its rank (1-based) and relevance (a cosine mix, see retrieve.py)."""
 
     rank: int
     score: float

@@ -11,12 +11,15 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from filelock import FileLock
 
 from rag import store
 from rag.api import build_index, open_retriever
+from rag.chunker import chunk_sentences
 from rag.errors import DocsMissing, IndexMismatch
+from rag.retrieve import mmr
 from tests.conftest import DUTCH, GERMAN, INDONESIAN, ROOT
 
 
@@ -85,14 +88,38 @@ def test_english_question_finds_the_foreign_article_first(built: Path, question:
     assert open_retriever("index").search(question, 5)[0].chunk.source == gold
 
 
-def test_retrieval_quality_guard(built: Path, monkeypatch) -> None:
-    """Regression guard on the repo's question set; `python -m rag eval` reports the exact figure."""
+@pytest.mark.parametrize("qa_file", ["qa.jsonl", "qa_holdout.jsonl"])
+def test_gold_article_in_top5_for_95_percent(built: Path, monkeypatch, qa_file: str) -> None:
+    """The issue's bar, on the tuning set and on the held-out set; `python -m rag eval` reports the figures."""
     monkeypatch.chdir(built)
-    qa = [json.loads(line) for line in (ROOT / "eval" / "qa.jsonl").open(encoding="utf-8")]
+    qa = [json.loads(line) for line in (ROOT / "eval" / qa_file).open(encoding="utf-8")]
     answerable = [q for q in qa if q["answerable"]]
     retriever = open_retriever("index")
-    hit5 = sum(any(h.chunk.source in q["gold"] for h in retriever.search(q["question"], 5)) for q in answerable)
-    assert hit5 / len(answerable) >= 0.85
+    missed = [
+        q["id"] for q in answerable if not any(h.chunk.source in q["gold"] for h in retriever.search(q["question"], 5))
+    ]
+    assert 1 - len(missed) / len(answerable) >= 0.95, missed
+
+
+def test_mmr_pushes_a_near_duplicate_below_another_article() -> None:
+    vecs = np.array([[1.0, 0.0], [0.999, 0.045], [0.6, 0.8]], dtype=np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    relevance = np.array([0.9, 0.88, 0.8])
+    assert mmr(relevance, vecs, 2) == [0, 2]
+    assert mmr(relevance, vecs, 2, lam=1.0) == [0, 1]  # relevance alone keeps the copy
+    assert mmr(relevance, vecs, 5) == [0, 2, 1]
+
+
+def test_index_stores_every_sentence_of_every_chunk(built: Path, monkeypatch) -> None:
+    monkeypatch.chdir(built)
+    st = store.load(Path("index"))
+    for chunk in st.chunks:
+        spans = [(s.start, s.end) for s in st.sentences_of[chunk.id]]
+        assert spans == chunk_sentences(chunk)
+        assert "".join(chunk.text[a - chunk.start : b - chunk.start] for a, b in spans).replace(" ", "") == "".join(
+            chunk.text.split()
+        )
+    assert st.sentence_faiss.ntotal == len(st.sentences) == st.manifest["sentence_count"]
 
 
 def _big_docs(workdir: Path, n: int = 60) -> None:
@@ -192,15 +219,22 @@ def test_missing_docs_folder_leaves_index_untouched(workdir: Path, cli) -> None:
     assert (workdir / "index" / "CURRENT").read_text() == before
 
 
-@pytest.mark.parametrize("damage", ["no_index", "delete_faiss", "garble_chunks", "garble_manifest"])
+@pytest.mark.parametrize(
+    "damage", ["no_index", "delete_faiss", "delete_sentences", "garble_chunks", "garble_manifest", "old_format"]
+)
 def test_missing_or_corrupt_index_says_what_to_run(workdir: Path, cli, damage: str) -> None:
     if damage != "no_index":
         build_index("seeds", "index", progress=False)
         live = store.current_dir(workdir / "index")
         if damage == "delete_faiss":
             (live / "index.faiss").unlink()
+        elif damage == "delete_sentences":
+            (live / "sentences.faiss").unlink()
         elif damage == "garble_chunks":
             (live / "chunks.jsonl").write_text("{not json\n")
+        elif damage == "old_format":
+            manifest = json.loads((live / "manifest.json").read_text())
+            (live / "manifest.json").write_text(json.dumps({**manifest, "format": 1}))
         else:
             (live / "manifest.json").write_text("")
     res = cli("search", "Microsoft", cwd=workdir)
