@@ -159,7 +159,7 @@ class Assistant:
             yield self._refusal(code, closest, base, timings)
             return
         vectors = np.array([vecmap[(p.chunk.source, p.start)] for p in passages])
-        checked = citations.check(raw, passages, embed, vectors)
+        checked = citations.check(raw, passages, embed, vectors, question)
         if not checked.citations:
             # Nothing the model wrote is backed by a shown passage: treat as not found.
             yield self._refusal(code, closest, base, timings)

@@ -76,9 +76,9 @@ def _numbers(text: str) -> set[str]:
     return set(re.findall(r"\d+", text))
 
 
-def grounded(body: str, cited: list[Passage]) -> bool:
-    """False when the sentence states a number that none of its cited passages contains."""
-    return _numbers(body) <= set().union(*(_numbers(p.text) for p in cited))
+def grounded(body: str, cited: list[Passage], given: set[str] = frozenset()) -> bool:  # noqa: B006 - immutable
+    """False when the sentence states a number that neither its cited passages nor the question (`given`) contain."""
+    return _numbers(body) - given <= set().union(*(_numbers(p.text) for p in cited))
 
 
 def _with_markers(body: str, nums: list[int]) -> str:
@@ -88,8 +88,16 @@ def _with_markers(body: str, nums: list[int]) -> str:
     return f"{core} {tag}{stop}"
 
 
-def check(text: str, passages: list[Passage], embed: Callable[[list[str]], np.ndarray], vectors: np.ndarray) -> Checked:
-    """The repaired answer and one citation per source it cites. `vectors` are the passages' embeddings."""
+def check(
+    text: str,
+    passages: list[Passage],
+    embed: Callable[[list[str]], np.ndarray],
+    vectors: np.ndarray,
+    question: str = "",
+) -> Checked:
+    """The repaired answer and one citation per source it cites. `vectors` are the passages' embeddings;
+    numbers in `question` may be repeated without a source (they are the user's, not the model's)."""
+    given = _numbers(question)
     sents = claims(text)
     bodies = [strip_markers(s) for s in sents]
     valid = {p.n for p in passages}
@@ -106,8 +114,11 @@ def check(text: str, passages: list[Passage], embed: Callable[[list[str]], np.nd
             j = int(np.argmax(sims[i]))
             if sims[i, j] >= ATTRIBUTE_MIN:
                 nums = [passages[j].n]
-        if nums and not grounded(body, [p for p in passages if p.n in nums]):
-            nums = []  # a number the sources don't state is the model's own knowledge
+        if nums and not grounded(body, [p for p in passages if p.n in nums], given):
+            # Cite the shown passage that states the numbers, if one does; if none does, the
+            # number is the model's own knowledge and the sentence is unsupported.
+            backed = [j for j, p in enumerate(passages) if grounded(body, [p], given)]
+            nums = [passages[max(backed, key=lambda j: sims[i, j])].n] if backed else []
         if not nums:
             unsupported += 1
         for n in nums:

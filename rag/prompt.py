@@ -36,7 +36,11 @@ def _fence(text: str) -> str:
 
 def user_message(question: str, sources: list[Source], language: str) -> str:
     blocks = "\n\n".join(f"[{s.n}] {s.source}\n<<<\n{_fence(s.text)}\n>>>" for s in sources)
-    return f"Sources:\n{blocks}\n\nQuestion: {question}\nAnswer in {language}, citing sources like [1]."
+    # The question comes first too, so the model reads the sources knowing what to look for.
+    return (
+        f"Question: {question}\n\nSources:\n{blocks}\n\nQuestion: {question}\n"
+        f"Answer in {language} (translate what you use from the sources), citing sources like [1]."
+    )
 
 
 def messages(question: str, sources: list[Source], language: str, earlier: tuple[str, str] | None = None) -> list[dict]:

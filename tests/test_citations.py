@@ -115,3 +115,18 @@ def test_numbers_match_across_languages_and_separators() -> None:
     ps, vecs = passages()
     result = check("Microsoft zahlte 650 Millionen Dollar für das Inflection team [1].", ps, fake_embed, vecs)
     assert [c.n for c in result.citations] == [1] and result.unsupported == 0
+
+
+def test_a_number_from_another_shown_source_moves_the_citation_there() -> None:
+    ps, vecs = passages()
+    result = check("The Stargate project plans 500 billion dollars [1].", ps, fake_embed, vecs)
+    assert [c.n for c in result.citations] == [3] and result.unsupported == 0
+    assert result.text == "The Stargate project plans 500 billion dollars [3]."
+
+
+def test_a_number_repeated_from_the_question_needs_no_source() -> None:
+    ps, vecs = passages()
+    answer = "In 2023 Nadella changed his mind after the firing of Altman [2]."
+    assert check(answer, ps, fake_embed, vecs).unsupported == 1
+    result = check(answer, ps, fake_embed, vecs, question="What did Nadella do in 2023?")
+    assert [c.n for c in result.citations] == [2] and result.unsupported == 0
