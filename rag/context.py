@@ -16,8 +16,6 @@ from .chunker import chunk_sentences, line_of
 from .prompt import Source
 from .types import Chunk, Hit
 
-SentenceVectors = Callable[[Chunk], dict[int, np.ndarray]]  # start offset -> stored vector
-
 
 @dataclass(frozen=True)
 class Passage:
@@ -53,7 +51,6 @@ def _candidates(hits: list[Hit]) -> list[tuple[Hit, int, int, str]]:
 def select(
     hits: list[Hit],
     query_vec: np.ndarray,
-    sentence_vectors: SentenceVectors,
     count_tokens: Callable[[str], int],
     budget: int = 320,
 ) -> tuple[list[Source], list[Passage], dict[tuple[str, int], np.ndarray]]:
@@ -61,9 +58,8 @@ def select(
     cands = _candidates(hits)
     if not cands:
         return [], [], {}
-    # Stored at index time: no embedding on the way to the first token.
-    stored = {h.chunk.id: sentence_vectors(h.chunk) for h in hits}
-    vecs = np.array([stored[h.chunk.id][start] for h, start, _, _ in cands])
+    # Stored at index time and carried by the hits: no embedding on the way to the first token.
+    vecs = np.array([h.sentences[start] for h, start, _, _ in cands])
     # The chunk's relevance carries context the single sentence lacks (names, topic). Ranking by
     # the sentence alone kept two more answer sentences in the budget but no more right answers,
     # and let the model answer an unanswerable question from off-topic sentences.

@@ -101,7 +101,8 @@ def _vectors(
         return c.text[s.start - c.start : s.end - c.start]
 
     # Overlapping chunks share sentences: each distinct text is embedded once, in the chunks' pass.
-    unique = list(dict.fromkeys(text(s) for s in fresh_sents))
+    texts = [text(s) for s in fresh_sents]
+    unique = list(dict.fromkeys(texts))
     vecs = embedder.embed([c.text for c in fresh] + unique, progress=progress)
     row = {t: len(fresh) + i for i, t in enumerate(unique)}
     kept_sents = [s for c in kept for s in old.sentences_of.get(c.id, [])] if old else []
@@ -115,7 +116,7 @@ def _vectors(
         sentence_vectors=np.vstack(
             [
                 np.array([old_s[s.id] for s in kept_sents]).reshape(-1, dim),
-                vecs[[row[text(s)] for s in fresh_sents]].reshape(-1, dim),
+                vecs[[row[t] for t in texts]].reshape(-1, dim),
             ]
         ),
     )

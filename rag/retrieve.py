@@ -17,7 +17,7 @@ from . import store
 from .chunker import ChunkerSettings
 from .embed import Embedder
 from .errors import IndexMismatch, UsageError
-from .types import Chunk, Hit
+from .types import Hit
 
 MAX_QUERY_CHARS = 2000  # a longer query only dilutes the embedding
 CHUNK_WEIGHT = 0.7  # relevance = 0.7 chunk cosine + 0.3 best-sentence cosine
@@ -63,27 +63,22 @@ class Retriever:
 
     def search_vector(self, vec: np.ndarray, k: int) -> list[Hit]:
         """The k most relevant chunks, near-duplicates of a better one pushed down."""
-        st, q = self.store, np.asarray(vec, dtype=np.float32).reshape(1, -1)
+        st, q = self.store, np.asarray(vec, dtype=np.float32).reshape(-1)  # one build for the whole search
         pool = max(POOL, 2 * k)
-        ids = {c.id for c, _ in st.search(q, pool)[0]} | {s.chunk_id for s, _ in st.search_sentences(q, pool)[0]}
+        ids = {c.id for c, _ in st.search(q[None], pool)[0]} | {
+            s.chunk_id for s, _ in st.search_sentences(q[None], pool)[0]
+        }
         if not ids:
             return []
         cands = sorted(ids)
         vecs = np.array([st.chunk_vector(i) for i in cands])
-        relevance = CHUNK_WEIGHT * (vecs @ q[0]) + (1 - CHUNK_WEIGHT) * np.array(
-            [self._best_sentence(i, q[0]) for i in cands]
-        )
-        order = mmr(relevance, vecs, k)
-        return [Hit(rank=r + 1, score=float(relevance[i]), chunk=st.by_id[cands[i]]) for r, i in enumerate(order)]
-
-    def _best_sentence(self, chunk_id: int, q: np.ndarray) -> float:
-        sents = self.store.sentences_of.get(chunk_id, [])
-        return max((float(self.store.sentence_vector(s.id) @ q) for s in sents), default=-1.0)
-
-    def sentence_vectors(self, chunk: Chunk) -> dict[int, np.ndarray]:
-        """Stored vectors of a chunk's sentences, keyed by their start offset in the file."""
-        st = self.store
-        return {s.start: st.sentence_vector(s.id) for s in st.sentences_of.get(chunk.id, [])}
+        sents = [{s.start: st.sentence_vector(s.id) for s in st.sentences_of.get(i, [])} for i in cands]
+        best = np.array([max((float(v @ q) for v in d.values()), default=-1.0) for d in sents])
+        relevance = CHUNK_WEIGHT * (vecs @ q) + (1 - CHUNK_WEIGHT) * best
+        return [
+            Hit(rank=r + 1, score=float(relevance[i]), chunk=st.by_id[cands[i]], sentences=sents[i])
+            for r, i in enumerate(mmr(relevance, vecs, k))
+        ]
 
 
 def mmr(relevance: np.ndarray, vecs: np.ndarray, k: int, lam: float = MMR_LAMBDA) -> list[int]:

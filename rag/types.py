@@ -30,11 +30,16 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Hit:
-    """A chunk returned by a search, with its rank (1-based) and relevance (a cosine mix, see retrieve.py)."""
+    """A chunk returned by a search, with its rank (1-based) and relevance (a cosine mix, see retrieve.py).
+
+    `sentences` maps each sentence's start offset in the file to its stored vector, read from the
+    same index build as the chunk (a rebuild swapped in after the search cannot mismatch them).
+    """
 
     rank: int
     score: float
     chunk: Chunk
+    sentences: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

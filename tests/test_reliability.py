@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import store
+from rag import context, store
 from rag.api import build_index, embedder, open_retriever
 from rag.chunker import ChunkerSettings
 from rag.errors import IndexMismatch
@@ -67,3 +67,17 @@ def test_plain_rebuild_keeps_the_index_type(workdir: Path) -> None:
     assert not report.full and report.embedded_chunks == 1
     assert store.load(Path("index")).manifest["index_type"] == "hnsw"
     assert open_retriever("index").search("Rechenzentrum Bayern", 1)[0].chunk.source == "seeds/zz_new.txt"
+
+
+def test_hits_keep_their_sentence_vectors_when_a_rebuild_swaps_in_meanwhile(workdir: Path) -> None:
+    """A question retrieved just before a swap is trimmed with its own build's vectors, not the new one's."""
+    build_index("seeds", "index", progress=False)
+    retriever = open_retriever("index")
+    qvec = retriever.embedder.embed(["Rechenzentrum Microsoft OpenAI"])[0]
+    hits = retriever.search_vector(qvec, 5)
+    for path in {h.chunk.source for h in hits}:
+        (workdir / path).write_text("Ganz neuer Text. Nichts davon stand vorher hier.\n", encoding="utf-8")
+    build_index("seeds", "index", progress=False)
+    assert not {h.chunk.id for h in hits} & {c.id for c in retriever.store.chunks}, "the old chunks are gone"
+    sources, passages, vectors = context.select(hits, qvec, lambda text: len(text.split()), 200)
+    assert sources and passages and len(vectors) >= len(passages)
