@@ -33,6 +33,15 @@ EMBED = click.option(
 )
 JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+MODEL = click.option(
+    "--model",
+    default=None,
+    envvar="RAG_LLM_MODEL",
+    help="LLM: qwen2.5-coder-1.5b (default), smollm2-135m, or a local .gguf path.",
+)
+MAX_TOKENS = click.option(
+    "--max-tokens", default=160, show_default=True, type=click.IntRange(1, 2048), help="Longest answer."
+)
 
 
 class Cli(click.Group):
@@ -152,13 +161,8 @@ def hit_dict(h: Any) -> dict:
 @main.command()
 @click.argument("question")
 @click.option("-k", default=5, show_default=True, type=click.IntRange(1, 20), help="Chunks to retrieve.")
-@click.option(
-    "--model",
-    default=None,
-    envvar="RAG_LLM_MODEL",
-    help="LLM: qwen2.5-coder-1.5b (default), smollm2-135m, or a local .gguf path.",
-)
-@click.option("--max-tokens", default=160, show_default=True, type=click.IntRange(1, 2048), help="Longest answer.")
+@MODEL
+@MAX_TOKENS
 @INDEX
 @EMBED
 @JSON
@@ -193,7 +197,7 @@ def ask(
 
 
 @main.command()
-@click.option("--model", default=None, envvar="RAG_LLM_MODEL", help="LLM to check [default: qwen2.5-coder-1.5b].")
+@MODEL
 @JSON
 def models(model: str | None, as_json: bool) -> None:
     """Prepare and check the models (assembles the default LLM once, verifying its sha256)."""
@@ -213,9 +217,9 @@ def models(model: str | None, as_json: bool) -> None:
 )
 @click.option("--retrieval-only", is_flag=True, help="Score retrieval only; the LLM is not loaded.")
 @click.option("-k", default=5, show_default=True, type=click.IntRange(1, 20), help="Chunks to retrieve.")
-@click.option("--model", default=None, envvar="RAG_LLM_MODEL", help="LLM [default: qwen2.5-coder-1.5b].")
+@MODEL
 @click.option("--limit", default=None, type=click.IntRange(1), help="Only the first N questions.")
-@click.option("--max-tokens", default=160, show_default=True, type=click.IntRange(1, 2048), help="Longest answer.")
+@MAX_TOKENS
 @click.option(
     "--out",
     "out_dir",
@@ -253,7 +257,7 @@ def eval_command(
 
 @main.command()
 @click.option("--quick", is_flag=True, help="Small sizes and 3 questions (for tests).")
-@click.option("--model", default=None, envvar="RAG_LLM_MODEL", help="LLM [default: qwen2.5-coder-1.5b].")
+@MODEL
 @click.option(
     "--qa", "qa_path", type=click.Path(path_type=Path), default="eval/qa.jsonl", show_default=True, help="Questions."
 )
