@@ -158,8 +158,9 @@ class Assistant:
             return
         vectors = np.array([vecmap[(p.chunk.source, p.start)] for p in passages])
         checked = citations.check(raw, passages, embed, vectors, question)
-        if not checked.citations:
-            # Nothing the model wrote is backed by a shown passage: treat as not found.
+        if not checked.citations or citations.restates(checked.text, question):
+            # Nothing the model wrote is backed by a shown passage, or it only repeated the
+            # question: either way the documents gave no answer.
             yield self._refusal(code, closest, base, timings)
             return
         if checked.unsupported:

@@ -71,6 +71,17 @@ def overlap(claims_: list[str], passages: list[str]) -> np.ndarray:
     return np.array(rows, dtype=np.float32).reshape(len(claims_), len(passages))
 
 
+def _content(text: str) -> set[str]:
+    """Words that carry information: numbers, longer words and names (any capitalised word, e.g. 'MGX')."""
+    return {t.lower() for t in re.findall(r"\w+", text) if t.isdigit() or len(t) > 3 or not t.islower()}
+
+
+def restates(answer: str, question: str) -> bool:
+    """True when the answer only echoes the question: it adds no number, name or longer word.
+    Small models do this when the shown sources miss the answer ("X did Y [1]" for "Why did X do Y?")."""
+    return not _content(strip_markers(answer)) - _content(question)
+
+
 def _numbers(text: str) -> set[str]:
     # Digit groups survive translation ("650 Millionen" / "650 million"; "13,75" / "13.75").
     return set(re.findall(r"\d+", text))

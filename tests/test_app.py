@@ -181,6 +181,13 @@ def test_chat_streams_then_shows_linked_sources(built: Path) -> None:
     assert f"<code>{GERMAN}, line" in final and "<mark>" in final
 
 
+def test_an_answer_that_only_echoes_the_question_is_a_refusal(built: Path) -> None:
+    bot = scripted_app(built / "index", "Microsoft did pay for the Inflection AI team [1].")[0].bot()
+    answer = bot.ask("How much did Microsoft pay for the Inflection AI team?")
+    assert not answer.found and not answer.citations
+    assert answer.text.startswith("The documents don't contain an answer") and answer.closest == GERMAN
+
+
 def test_follow_up_passes_the_history(built: Path) -> None:
     web, gen = scripted_app(built / "index", "Microsoft paid 650 million dollars [1].")
     history = [

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rag.chunker import make_chunk
-from rag.citations import UNSUPPORTED, check, claims, markers
+from rag.citations import UNSUPPORTED, check, claims, markers, restates
 from rag.context import Passage
 
 DOC = (
@@ -130,3 +130,13 @@ def test_a_number_repeated_from_the_question_needs_no_source() -> None:
     assert check(answer, ps, fake_embed, vecs).unsupported == 1
     result = check(answer, ps, fake_embed, vecs, question="What did Nadella do in 2023?")
     assert [c.n for c in result.citations] == [2] and result.unsupported == 0
+
+
+def test_an_answer_that_adds_nothing_to_the_question_restates_it() -> None:
+    q = "Wie lange hatte Microsoft einen Beobachterposten im Vorstand von OpenAI?"
+    assert restates("Microsoft hatte einen Beobachterposten im Vorstand von OpenAI [1].", q)
+    assert restates("MGX is the investor in OpenAI's round [2].", "What is MGX, the investor in OpenAI's round?")
+    # A new number, name or word is an answer, however short.
+    assert not restates("Ein halbes Jahr [1].", q)
+    assert not restates("Bis 2024 [1].", q)
+    assert not restates("The investor is MGX [1].", "Which investor joined the round?")
