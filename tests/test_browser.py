@@ -35,7 +35,7 @@ class QuotingGenerator:
 
     def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
         prompt = messages[-1]["content"]
-        source = prompt.split("[1]\n<<<\n", 1)[1].split("\n>>>", 1)[0]
+        source = prompt.split("[1] ", 1)[1].split("<<<\n", 1)[1].split("\n>>>", 1)[0]
         words = set(re.findall(r"\w{4,}", prompt.rsplit("Question:", 1)[1].lower()))
         sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", source) if s.strip()]
         best = max(sentences, key=lambda s: len(words & set(re.findall(r"\w{4,}", s.lower()))))

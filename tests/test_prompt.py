@@ -1,4 +1,4 @@
-"""The chat messages sent to the LLM: fixed system prompt first, fenced sources, no file names."""
+"""The chat messages sent to the LLM: fixed system prompt first, then numbered, fenced sources."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ def test_system_prompt_comes_first_and_is_fixed() -> None:
     assert [m["role"] for m in b] == ["system", "user", "assistant", "user"]
 
 
-def test_sources_are_numbered_and_fenced_without_file_names() -> None:
+def test_sources_are_numbered_named_and_fenced() -> None:
     text = messages("Wie viel zahlte Microsoft?", SOURCES, "German")[-1]["content"]
-    assert "[1]\n<<<\nMicrosoft zahlte 650 Millionen Dollar.\n>>>" in text
-    # File names cost tokens (first-token time) and tell the model nothing.
-    assert "seeds/" not in text and ".txt" not in text
+    # The file names cost ~24 tokens a source, but without them the default model did worse
+    # (fact 56% -> 53%, one more unanswerable question answered; eval/reports/latest.md).
+    assert "[1] seeds/004_85b4fb37c10d1e96.txt\n<<<\nMicrosoft zahlte 650 Millionen Dollar.\n>>>" in text
     # A document cannot close its fence and speak as the user.
     assert text.count("<<<") == text.count(">>>") == 2
     assert text.rstrip().endswith("citing sources like [1].") and "Answer in German" in text
