@@ -72,8 +72,8 @@ def overlap(claims_: list[str], passages: list[str]) -> np.ndarray:
 
 
 def _content(text: str) -> set[str]:
-    """Words that carry information: numbers, longer words and names (any capitalised word, e.g. 'MGX')."""
-    return {t.lower() for t in re.findall(r"\w+", text) if t.isdigit() or len(t) > 3 or not t.islower()}
+    """`_tokens` plus short names (any capitalised word, e.g. 'MGX'): all that can carry an answer."""
+    return _tokens(text) | {t.lower() for t in re.findall(r"\w+", text) if not t.islower()}
 
 
 def restates(answer: str, question: str) -> bool:

@@ -21,7 +21,7 @@ def test_system_prompt_comes_first_and_is_fixed() -> None:
 def test_sources_are_numbered_named_and_fenced() -> None:
     text = messages("Wie viel zahlte Microsoft?", SOURCES, "German")[-1]["content"]
     # The file names cost ~24 tokens a source, but without them the default model did worse
-    # (fact 56% -> 53%, one more unanswerable question answered; eval/reports/latest.md).
+    # (fact 56% -> 53%, one more unanswerable question answered; see commit ab34bf8).
     assert "[1] seeds/004_85b4fb37c10d1e96.txt\n<<<\nMicrosoft zahlte 650 Millionen Dollar.\n>>>" in text
     # A document cannot close its fence and speak as the user.
     assert text.count("<<<") == text.count(">>>") == 2
