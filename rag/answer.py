@@ -133,7 +133,7 @@ class Assistant:
             )
             return
         gen = self.generator
-        sources, passages, vecmap = context.select(hits, qvec, gen.count_tokens, self.source_tokens)
+        sources, passages, vecmap = context.select(hits, qvec, gen.count_tokens, self.source_tokens, question, code)
         msgs = prompt.messages(question, sources, lang.name(code), earlier)
         t_retrieved = time.perf_counter()
         raw, ttft, held = "", 0.0, True

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import qtype
 from .chunker import chunk_sentences, line_of
 from .prompt import Source
 from .types import Chunk, Hit
+
+ANSWER_TYPE_BONUS = 0.1  # in cosine units; 0.05 gained 3 of the 5, 0.2 no more than 0.1
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ def select(
     query_vec: np.ndarray,
     count_tokens: Callable[[str], int],
     budget: int = 320,
+    question: str = "",
+    language: str = "en",
 ) -> tuple[list[Source], list[Passage], dict[tuple[str, int], np.ndarray]]:
     """The sources to show, the sentences in them, and every candidate sentence's vector."""
     cands = _candidates(hits)
@@ -64,12 +69,20 @@ def select(
     # the sentence alone kept two more answer sentences in the budget but no more right answers,
     # and let the model answer an unanswerable question from off-topic sentences.
     scores = [0.5 * float(s) + 0.5 * h.score for (h, *_), s in zip(cands, vecs @ query_vec.reshape(-1))]
-    chosen, used = [], 0
+    # A sentence holding the kind of answer asked for (a figure, a name) gets a bonus: it put the
+    # expected fact in the shown text for 45 of 55 eval questions instead of 40 (held-out: 23 of 32
+    # either way; its misses are why/what questions, which get no bonus).
+    wanted = qtype.kind(question, language)
+    scores = [s + ANSWER_TYPE_BONUS * qtype.offers(c[3], wanted, question) for s, c in zip(scores, cands)]
+    chosen, used, shown = [], 0, set()
     for i in sorted(range(len(cands)), key=lambda i: -scores[i]):
+        # A headline repeated in the body, or a sentence two articles share, is shown once.
+        key = " ".join(cands[i][3].split()).casefold()
         cost = count_tokens(cands[i][3]) + 2
-        if chosen and used + cost > budget:
+        if key in shown or (chosen and used + cost > budget):
             continue
         chosen.append(i)
+        shown.add(key)
         used += cost
     return (*_group(cands, chosen, scores), {(c[0].chunk.source, c[1]): v for c, v in zip(cands, vecs)})
 

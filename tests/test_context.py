@@ -1,0 +1,42 @@
+"""Sentence selection for the prompt, with hand-made vectors (no models)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag import context
+from rag.chunker import chunk_sentences
+from rag.types import Chunk, Hit
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def _hit(text: str, rank: int, score: float, vectors: list[np.ndarray]) -> Hit:
+    chunk = Chunk(rank, f"seeds/{rank}.txt", 0, len(text), 1, 1, text)
+    spans = chunk_sentences(chunk)
+    return Hit(rank, score, chunk, {start: v for (start, _), v in zip(spans, vectors)})
+
+
+def test_selection_prefers_the_sentence_holding_the_asked_for_figure() -> None:
+    q = np.array([1.0, 0.0])
+    close, closer = np.array([0.6, 0.8]), np.array([0.65, 0.76])
+    hit = _hit(
+        "Microsoft will invest a lot this year. Microsoft will invest 80 billion dollars.", 1, 0.5, [closer, close]
+    )
+    question = "How much will Microsoft invest this year?"
+    # A budget of one sentence: which one is shown?
+    _, plain, _ = context.select([hit], q, words, budget=8)
+    _, typed, _ = context.select([hit], q, words, budget=8, question=question, language="en")
+    assert [p.text for p in plain] == ["Microsoft will invest a lot this year."]
+    assert [p.text for p in typed] == ["Microsoft will invest 80 billion dollars."]
+
+
+def test_a_repeated_sentence_is_shown_once() -> None:
+    q = np.array([1.0, 0.0])
+    title, other = np.array([0.9, 0.44]), np.array([0.5, 0.87])
+    text = "Microsoft pauses data centers. Microsoft pauses data centers. Meta fills the gap."
+    hit = _hit(text, 1, 0.5, [title, title, other])
+    _, passages, _ = context.select([hit], q, words, budget=100)
+    assert [p.text for p in passages] == ["Microsoft pauses data centers.", "Meta fills the gap."]

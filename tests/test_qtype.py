@@ -1,0 +1,48 @@
+"""Answer typing of questions: what kind of answer is asked for, and which sentences offer one."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import qtype
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "kind"),
+    [
+        ("How much does Microsoft plan to spend?", "en", "number"),
+        ("In which month and year was Sam Altman fired?", "en", "number"),
+        ("Which analyst spoke about the leases?", "en", "name"),
+        ("Why did Microsoft shelve its plans?", "en", None),
+        ("Hoeveel verlies verwachtte OpenAI voor 2024?", "nl", "number"),
+        ("Welke bank adviseert Microsoft?", "nl", "name"),
+        ("Wie viel will Microsoft investieren?", "de", "number"),
+        ("Wie lange hatte Microsoft einen Beobachterposten?", "de", "number"),
+        ("Welcher Analyst von TD Cowen verwies darauf?", "de", "name"),
+        ("Worauf würde sich das Joint Venture konzentrieren?", "de", None),
+        ("Berapa besar investasi Microsoft?", "id", "number"),
+        ("Siapa CEO Microsoft AI?", "id", "name"),
+    ],
+)
+def test_kind_of_answer_from_the_question_words(question: str, language: str, kind: str | None) -> None:
+    assert qtype.kind(question, language) == kind
+
+
+def test_a_sentence_offers_only_what_the_question_lacks() -> None:
+    q = "How much did Microsoft invest in 2023?"
+    assert qtype.offers("Microsoft put in 10 billion dollars.", "number", q)
+    assert not qtype.offers("In 2023 Microsoft invested heavily.", "number", q), "2023 is in the question"
+    assert qtype.offers("The analyst was Michael Elias of TD Cowen.", "name", "Which analyst spoke?")
+    assert not qtype.offers("Microsoft spoke.", "name", "Which company, Microsoft?"), "a first word is no name"
+    assert not qtype.offers("Microsoft put in 10 billion dollars.", None, q)
+
+
+def test_the_first_question_word_decides() -> None:
+    # "hoeveel" here sits in a subordinate clause; the question asks for a company.
+    assert qtype.kind("Welk Chinees AI-bedrijf zorgde voor twijfels over hoeveel rekenkracht?", "nl") == "name"
+    assert qtype.kind("At how many US sites did Microsoft end leases, and who said so?", "en") == "number"
+
+
+def test_figures_written_as_words_count() -> None:
+    assert qtype.offers("Microsoft stopped leases at two sites.", "number", "At how many sites?")
+    assert qtype.offers("Microsoft zog sich aus zwei Standorten zurück.", "number", "An wie vielen Standorten?")
