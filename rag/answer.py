@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import citations, context, lang, prompt
+from . import citations, context, lang, prompt, qtype
 from .errors import UsageError
 from .llm import Generator
 from .retrieve import Retriever
@@ -158,9 +158,14 @@ class Assistant:
             return
         vectors = np.array([vecmap[(p.chunk.source, p.start)] for p in passages])
         checked = citations.check(raw, passages, embed, vectors, question)
-        if not checked.citations or citations.restates(checked.text, question):
-            # Nothing the model wrote is backed by a shown passage, or it only repeated the
-            # question: either way the documents gave no answer.
+        quotes = " ".join(c.quote for c in checked.citations)
+        if (
+            not checked.citations
+            or citations.restates(checked.text, question)
+            or qtype.figure_off_subject(question, qtype.kind(question, code), quotes)
+        ):
+            # Nothing the model wrote is backed by a shown passage, it only repeated the question,
+            # or its figure comes from a passage about something else: the documents gave no answer.
             yield self._refusal(code, closest, base, timings)
             return
         if checked.unsupported:
