@@ -133,7 +133,8 @@ class Assistant:
             )
             return
         gen = self.generator
-        sources, passages, vecmap = context.select(hits, qvec, gen.count_tokens, self.source_tokens, question, code)
+        wanted = qtype.kind(question, code)
+        sources, passages, vecmap = context.select(hits, qvec, gen.count_tokens, self.source_tokens, question, wanted)
         msgs = prompt.messages(question, sources, lang.name(code), earlier)
         t_retrieved = time.perf_counter()
         raw, ttft, held = "", 0.0, True
@@ -162,7 +163,7 @@ class Assistant:
         if (
             not checked.citations
             or citations.restates(checked.text, question)
-            or qtype.figure_off_subject(question, qtype.kind(question, code), quotes)
+            or qtype.figure_off_subject(question, wanted, quotes)
         ):
             # Nothing the model wrote is backed by a shown passage, it only repeated the question,
             # or its figure comes from a passage about something else: the documents gave no answer.

@@ -28,7 +28,7 @@ def test_selection_prefers_the_sentence_holding_the_asked_for_figure() -> None:
     question = "How much will Microsoft invest this year?"
     # A budget of one sentence: which one is shown?
     _, plain, _ = context.select([hit], q, words, budget=8)
-    _, typed, _ = context.select([hit], q, words, budget=8, question=question, language="en")
+    _, typed, _ = context.select([hit], q, words, budget=8, question=question, wanted="number")
     assert [p.text for p in plain] == ["Microsoft will invest a lot this year."]
     assert [p.text for p in typed] == ["Microsoft will invest 80 billion dollars."]
 
