@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import numpy as np
 
@@ -17,7 +16,7 @@ from . import citations, context, lang, prompt, qtype
 from .errors import UsageError
 from .llm import Generator
 from .retrieve import Retriever
-from .types import Answer, Timings
+from .types import Answer, Exchange, Timings
 
 MIN_SCORE = 0.25  # below this top cosine nothing relevant was retrieved (calibrated on eval/qa.jsonl)
 MAX_QUESTION_CHARS = 1000
@@ -40,43 +39,12 @@ _FOLLOW_UP = set(
 )
 
 
-def text_of(content: Any) -> str:
-    """Plain text of a chat message's content (a string or a list of content blocks)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text") or content.get("content") or "")
-    if isinstance(content, (list, tuple)):
-        return " ".join(text_of(c) for c in content)
-    return ""
-
-
-def _plain(content: Any, limit: int) -> str:
-    """Message text without markup (the page renders sources as HTML), cut to `limit` characters."""
-    text = re.sub(r"<[^>]+>", " ", text_of(content))
-    return " ".join(text.split())[:limit]
-
-
-def last_exchange(history: list | None) -> tuple[str, str] | None:
-    """The previous (question, answer) of a messages-style history, if any."""
-    answer = ""
-    for msg in reversed(history or []):
-        if not isinstance(msg, dict):
-            continue
-        if msg.get("role") == "assistant" and not answer:
-            answer = _plain(msg.get("content"), 400)
-        elif msg.get("role") == "user":
-            question = _plain(msg.get("content"), MAX_QUESTION_CHARS)
-            return (question, answer) if question else None
-    return None
-
-
-def standalone(question: str, history: list | None) -> tuple[str, tuple[str, str] | None]:
+def standalone(question: str, history: list[Exchange] | None) -> tuple[str, Exchange | None]:
     """(retrieval query, earlier exchange): a follow-up is searched together with the question before it."""
-    earlier = last_exchange(history)
+    earlier = history[-1] if history else None
     words = re.findall(r"\w+", question.lower())
     if earlier and (len(words) <= 6 or _FOLLOW_UP & set(words)):
-        return f"{earlier[0]} {question}", earlier
+        return f"{earlier.question} {question}", earlier
     return question, None
 
 
@@ -103,7 +71,7 @@ class Assistant:
         return self._generator
 
     def ask(
-        self, question: str, history: list | None = None, k: int | None = None, max_tokens: int | None = None
+        self, question: str, history: list[Exchange] | None = None, k: int | None = None, max_tokens: int | None = None
     ) -> Answer:
         for event in self.stream(question, history, k, max_tokens):
             if isinstance(event, Answer):
@@ -111,7 +79,7 @@ class Assistant:
         raise AssertionError("stream ended without an answer")
 
     def stream(
-        self, question: str, history: list | None = None, k: int | None = None, max_tokens: int | None = None
+        self, question: str, history: list[Exchange] | None = None, k: int | None = None, max_tokens: int | None = None
     ) -> Iterator[str | Answer]:
         if not question or not question.strip():
             raise UsageError("the question is empty")

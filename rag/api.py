@@ -1,52 +1,79 @@
-"""The core API both front ends call; heavy models are loaded once per process and shared."""
+"""The core API both front ends call; heavy models are loaded once per process and shared.
+
+Every function takes an optional `Settings` (front ends build one with `Settings.load`) and
+keyword overrides of its fields; without one, it loads the defaults, `rag.toml` and `RAG_*`.
+"""
 
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 from .answer import Assistant
 from .chunker import ChunkerSettings
-from .embed import DEFAULT_EMBED, STEmbedder
-from .indexer import BuildReport, build
-from .llm import LlamaGenerator
+from .embed import STEmbedder
+from .indexer import build
+from .llm import Generator, LlamaGenerator
 from .models import resolve_llm
 from .retrieve import Retriever
+from .settings import Settings
+from .types import BuildReport
+
+
+def configure(settings: Settings | None = None, **fields: object) -> Settings:
+    """`settings` (or the loaded defaults, rag.toml and env) with `fields` applied."""
+    return (settings or Settings.load()).replace(**fields)
 
 
 @functools.lru_cache(maxsize=4)
-def embedder(name: str | None = None) -> STEmbedder:
+def embedder(name: str) -> STEmbedder:
     """One embedder per model name per process."""
-    return STEmbedder(name or os.environ.get("RAG_EMBED_MODEL") or DEFAULT_EMBED)
+    return STEmbedder(name)
 
 
 def build_index(
-    docs: Path | str = "seeds",
-    index: Path | str = "index",
-    embed_model: str | None = None,
+    docs: Path | str | None = None,
+    index: Path | str | None = None,
+    *,
+    settings: Settings | None = None,
     full: bool = False,
     dry_run: bool = False,
-    index_type: str | None = None,
     progress: bool = True,
+    **fields: object,
 ) -> BuildReport:
-    """Brings `index` up to date with `docs`, embedding only what changed."""
-    return build(Path(docs), Path(index), embedder(embed_model), ChunkerSettings(), index_type, full, dry_run, progress)
+    """Brings the index up to date with the documents folder, embedding only what changed."""
+    s = configure(settings, docs=docs, index=index, **fields)
+    return build(s, embedder(s.embed_model), ChunkerSettings(), full, dry_run, progress)
 
 
-def open_retriever(index: Path | str = "index", embed_model: str | None = None) -> Retriever:
-    return Retriever(Path(index), embedder(embed_model))
+def open_retriever(index: Path | str | None = None, *, settings: Settings | None = None, **fields: object) -> Retriever:
+    s = configure(settings, index=index, **fields)
+    return Retriever(s, embedder(s.embed_model))
 
 
 @functools.lru_cache(maxsize=2)
-def generator(model: str | None = None) -> LlamaGenerator:
+def _local_generator(path: Path) -> LlamaGenerator:
+    return LlamaGenerator(path)
+
+
+def generator(settings: Settings) -> Generator:
     """One loaded LLM per model per process (loading takes seconds; KV cache reuse needs one)."""
-    return LlamaGenerator(resolve_llm(model))
+    return _local_generator(resolve_llm(settings.llm_model, settings.cache_dir))
 
 
 def assistant(
-    index: Path | str = "index", model: str | None = None, embed_model: str | None = None, k: int = 5
+    index: Path | str | None = None,
+    model: str | None = None,
+    *,
+    settings: Settings | None = None,
+    **fields: object,
 ) -> Assistant:
-    """The quickstart: `assistant().ask("...")` returns an `Answer` with verified citations."""
-    model = model or os.environ.get("RAG_LLM_MODEL")
-    return Assistant(open_retriever(index, embed_model), lambda: generator(model), k=k)
+    """The quickstart: `assistant("index").ask("...")` returns an `Answer` with verified citations."""
+    s = configure(settings, index=index, llm_model=model, **fields)
+    return Assistant(
+        open_retriever(settings=s),
+        lambda: generator(s),
+        k=s.k,
+        source_tokens=s.source_tokens,
+        max_tokens=s.max_tokens,
+    )

@@ -15,7 +15,7 @@ from .types import Chunk, Sentence
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space, or glued to
 # a capital letter ("intelligence.According"), which scraped news text often has.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?:\s+|(?=[A-ZÀ-Ý][a-zà-ÿ]))")
-_LINE = re.compile(r"[^\r\n]+")
+_LINE = re.compile(r"[^\r\n\f]+")  # a form feed separates the pages of a PDF's text
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def make_chunk(source: str, text: str, start: int, end: int) -> Chunk:
+def make_chunk(source: str, text: str, start: int, end: int, paged: bool = False) -> Chunk:
     return Chunk(
         id=chunk_id(source, start, end),
         source=source,
@@ -95,6 +95,7 @@ def make_chunk(source: str, text: str, start: int, end: int) -> Chunk:
         start_line=line_of(text, start),
         end_line=line_of(text, end - 1),
         text=text[start:end],
+        page=text.count("\f", 0, start) + 1 if paged else None,
     )
 
 
@@ -116,8 +117,8 @@ def _groups(spans: list[tuple[int, int]], settings: ChunkerSettings) -> list[lis
     return groups
 
 
-def chunk_text(source: str, text: str, settings: ChunkerSettings | None = None) -> list[Chunk]:
-    """Chunks of one document, in order."""
+def chunk_text(source: str, text: str, settings: ChunkerSettings | None = None, paged: bool = False) -> list[Chunk]:
+    """Chunks of one document, in order; `paged` texts separate pages with form feeds (PDF)."""
     settings = settings or ChunkerSettings()
     spans = sentence_spans(text, settings.max_chars)
-    return [make_chunk(source, text, spans[g[0]][0], spans[g[-1]][1]) for g in _groups(spans, settings)]
+    return [make_chunk(source, text, spans[g[0]][0], spans[g[-1]][1], paged) for g in _groups(spans, settings)]

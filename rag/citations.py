@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .context import Passage
-from .types import Citation
+from .types import Citation, Passage
 
 UNSUPPORTED = "[?]"
 ATTRIBUTE_MIN = 0.35  # below this cosine a sentence is not taken as supported by a passage
@@ -30,7 +29,6 @@ class Checked:
     text: str
     citations: tuple[Citation, ...]
     unsupported: int
-    support: float  # best cosine of any answer sentence to a shown passage
 
 
 def claims(text: str) -> list[str]:
@@ -113,7 +111,7 @@ def check(
     bodies = [strip_markers(s) for s in sents]
     valid = {p.n for p in passages}
     if not sents or not passages:
-        return Checked(text.strip(), (), len(sents), 0.0)
+        return Checked(text.strip(), (), len(sents))
     sims = embed(bodies) @ vectors.T + LEXICAL_WEIGHT * overlap(bodies, [p.text for p in passages])
     best: dict[int, tuple[float, Passage]] = {}
     out, unsupported = [], 0
@@ -144,6 +142,14 @@ def check(
         p = best[n][1]
         first, last = p.lines()
         cites.append(
-            Citation(n=n, source=p.chunk.source, chunk_id=p.chunk.id, start_line=first, end_line=last, quote=p.text)
+            Citation(
+                n=n,
+                source=p.chunk.source,
+                chunk_id=p.chunk.id,
+                start_line=first,
+                end_line=last,
+                quote=p.text,
+                page=p.page(),
+            )
         )
-    return Checked(" ".join(out), tuple(cites), unsupported, float(sims.max()))
+    return Checked(" ".join(out), tuple(cites), unsupported)

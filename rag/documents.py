@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DocsMissing
+from .types import Document
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md")
-
-
-@dataclass(frozen=True)
-class Document:
-    """One readable file. `source` is the path as given to the user (relative when possible)."""
-
-    source: str
-    text: str
-    sha256: str
 
 
 def display_path(path: Path) -> str:
@@ -71,18 +62,3 @@ def read_folder(folder: Path) -> list[Document]:
     if not docs:
         raise DocsMissing(f"no readable .txt or .md file in {folder}; the index was left as it was")
     return docs
-
-
-def safe_path(docs_root: Path, requested: str) -> Path:
-    """The file `requested` names inside `docs_root`; refuses anything that resolves outside it."""
-    from .errors import UsageError
-
-    root = docs_root.resolve()
-    candidate = Path(requested)
-    # Sources are stored relative to the working directory (`seeds/x.txt`); accept both forms.
-    path = (candidate if candidate.is_absolute() else Path.cwd() / candidate).resolve()
-    if not path.is_relative_to(root):
-        path = (root / candidate).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise UsageError(f"refused: {requested} is not a file inside the documents folder {docs_root}")
-    return path

@@ -1,7 +1,7 @@
 """Text embeddings through sentence-transformers; the default is multilingual USE v3.
 
 Everything loads from local files (installed packages or a path): nothing is fetched from a hub.
-It does not store vectors (see store.py).
+It does not store vectors (see stores/).
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ def _minilm_path() -> Path:
 class STEmbedder:
     """An `Embedder` backed by a `SentenceTransformer`."""
 
-    def __init__(self, name: str | None = None):
-        self.name = name or os.environ.get("RAG_EMBED_MODEL") or DEFAULT_EMBED
+    def __init__(self, name: str = DEFAULT_EMBED):
+        self.name = name
         self._model = self._load(self.name)
         self.dim = int(self._model.get_embedding_dimension())
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import lang
 from .errors import UsageError
+from .settings import Settings
 from .types import Answer, Citation, Hit
 
 LANGS = ("en", "nl", "de", "id")
@@ -191,14 +192,7 @@ def summarize(results: list[Result], k: int) -> dict[str, Any]:
 
 
 def run(
-    qa: Path,
-    index: Path,
-    model: str | None,
-    embed_model: str | None,
-    k: int,
-    limit: int | None,
-    retrieval_only: bool,
-    max_tokens: int = 160,
+    qa: Path, settings: Settings, limit: int | None = None, retrieval_only: bool = False
 ) -> tuple[dict[str, Any], list[Result]]:
     """Asks every question through `rag.api.assistant` (one at a time, as a user would) and scores it."""
     from tqdm import tqdm
@@ -206,19 +200,20 @@ def run(
     from .api import assistant
 
     questions = load_qa(qa, limit)
-    bot = assistant(index, model, embed_model, k=k)
+    bot = assistant(settings=settings)
     results = []
     for q in tqdm(questions, desc="eval", unit="q", file=sys.stderr, dynamic_ncols=True):
-        hits = bot.retriever.search(q.question, k)
-        results.append(score(q, hits, None if retrieval_only else bot.ask(q.question, max_tokens=max_tokens)))
+        hits = bot.retriever.search(q.question, settings.k)
+        results.append(score(q, hits, None if retrieval_only else bot.ask(q.question)))
     manifest = bot.retriever.store.manifest
     summary = {
         "run_at": time.strftime("%Y-%m-%d %H:%M"),
         "qa": str(qa),
-        "index": str(index),
+        "index": str(settings.index),
+        "store": settings.store,
         "index_type": manifest.get("index_type", "flat"),
         "embed_model": manifest.get("embed_model"),
         "model": None if retrieval_only else bot.generator.name,
-        **summarize(results, k),
+        **summarize(results, settings.k),
     }
     return summary, results

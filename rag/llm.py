@@ -24,7 +24,7 @@ class Generator(Protocol):
     name: str
     n_ctx: int
 
-    def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         """Text pieces of the reply, in order."""
         ...
 
@@ -71,20 +71,10 @@ class LlamaGenerator:
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
-        from llama_cpp import LlamaGrammar
-
+    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         with self.lock:
-            kwargs: dict[str, Any] = {}
-            if grammar:
-                kwargs["grammar"] = LlamaGrammar.from_string(grammar, verbose=False)
             for part in self.llm.create_chat_completion(
-                messages=messages,
-                max_tokens=max_tokens,
-                temperature=0.0,
-                repeat_penalty=1.05,
-                stream=True,
-                **kwargs,
+                messages=messages, max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.05, stream=True
             ):
                 delta = part["choices"][0]["delta"].get("content")
                 if delta:

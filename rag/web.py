@@ -6,17 +6,16 @@ import functools
 import html
 import inspect
 import logging
-import os
 import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
-from .answer import Assistant, text_of
+from .answer import MAX_QUESTION_CHARS, Assistant
 from .errors import IndexMissing, RagError, UsageError
-from .types import Answer, Chunk, Citation, Hit
+from .settings import Settings
+from .types import Answer, Chunk, Citation, Exchange, Hit
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +28,38 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 # Only chunk text from the index store is ever shown; the page exposes no way to open a file by
 # path, so no request can read outside the documents folder (Gradio serves no project files either).
+
+
+def text_of(content: Any) -> str:
+    """Plain text of a chat message's content (a string or a list of content blocks)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    if isinstance(content, (list, tuple)):
+        return " ".join(text_of(c) for c in content)
+    return ""
+
+
+def _plain(content: Any, limit: int) -> str:
+    """Message text without the page's markup (answers are rendered as HTML), cut to `limit` characters."""
+    text = re.sub(r"<[^>]+>", " ", text_of(content))
+    return " ".join(text.split())[:limit]
+
+
+def exchanges(history: list | None) -> list[Exchange]:
+    """The page's messages-style history as plain (question, answer) exchanges, oldest first."""
+    out, question = [], None
+    for msg in history or []:
+        if not isinstance(msg, dict):
+            continue
+        if msg.get("role") == "user":
+            question = _plain(msg.get("content"), MAX_QUESTION_CHARS) or None
+        elif msg.get("role") == "assistant" and question:
+            # The rendered sources after the answer are the page's, not the conversation's.
+            out.append(Exchange(question, _plain(msg.get("content"), 400)))
+            question = None
+    return out
 
 
 def readable(exc: BaseException) -> str:
@@ -191,14 +222,9 @@ def _preview_long(text: str, limit: int = 400) -> str:
 class WebApp:
     """What the page does, free of Gradio: ask (streaming or not), rebuild, describe the loaded state."""
 
-    def __init__(
-        self,
-        index: Path | str = "index",
-        docs: Path | str = "seeds",
-        model: str | None = None,
-        bot: Assistant | None = None,
-    ):
-        self.index, self.docs, self.model = Path(index), Path(docs), model
+    def __init__(self, settings: Settings, bot: Assistant | None = None):
+        self.settings = settings
+        self.index, self.docs, self.model = settings.index, settings.docs, settings.llm_model
         self._bot = bot
         self._lock = threading.Lock()
         self._ready = False
@@ -211,7 +237,7 @@ class WebApp:
                 if self._bot is None:
                     from .api import assistant
 
-                    self._bot = assistant(self.index, self.model)
+                    self._bot = assistant(settings=self.settings)
                 self._bot.generator  # noqa: B018 - loads the LLM here, under the lock
             except RagError as exc:
                 self.problem = readable(exc)
@@ -235,7 +261,7 @@ class WebApp:
             if chunk_id in known:
                 return known[chunk_id]
             try:
-                return self.bot().retriever.store.by_id.get(chunk_id)
+                return self.bot().retriever.store.chunks([chunk_id])[0]
             except RagError:
                 return None
 
@@ -256,7 +282,7 @@ class WebApp:
         k, _ = self._check(int(k), MAX_TOKENS)
         bot = self.bot()
         streamed = ""
-        for event in bot.stream(text_of(message), history=history or [], k=k):
+        for event in bot.stream(text_of(message), history=exchanges(history), k=k):
             if isinstance(event, Answer):
                 yield render_answer(event, self._chunk_lookup(event))
                 return
@@ -275,32 +301,29 @@ class WebApp:
         from .api import build_index
 
         yield f"Rebuilding the index from `{self.docs}/`… Questions are answered from the current index meanwhile."
-        report = build_index(self.docs, self.index, progress=True)
+        report = build_index(settings=self.settings, progress=True)
         yield f"✓ {_sentence(report.summary())}"
 
     @shows_errors
     def info(self) -> str:
         """The panel: which LLM, embedding model and index are in use."""
-        from .embed import DEFAULT_EMBED
-        from .models import DEFAULT_LLM
-        from .store import read_manifest
+        from .stores import read_manifest
 
         if self._ready and self._bot is not None:
             llm = f"`{self._bot.generator.name}`"
         else:
-            name = self.model or os.environ.get("RAG_LLM_MODEL") or DEFAULT_LLM
-            llm = f"`{name}` ({self.problem or 'loading…'})"
+            llm = f"`{self.model}` ({self.problem or 'loading…'})"
         lines = [f"**LLM** {llm}"]
         try:
             # The retriever's store once loaded (it follows swaps); the manifest alone before that.
             if self._ready and self._bot is not None:
                 store = self._bot.retriever.store
-                manifest, chunks = store.manifest, len(store)
+                manifest, chunks = store.manifest, store.count()
             else:
-                manifest = read_manifest(self.index)
+                manifest = read_manifest(self.settings)
                 chunks = manifest.get("chunk_count", 0)
         except RagError as exc:
-            embed = os.environ.get("RAG_EMBED_MODEL") or DEFAULT_EMBED
+            embed = self.settings.embed_model
             return "\n\n".join([*lines, f"**Embeddings** `{embed}`", f"**Index** {readable(exc)}"])
         built = str(manifest.get("built_at", "?")).replace("T", " ")[:16]
         lines += [

@@ -42,6 +42,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base
 
 
+def opened(index: Path | str = "index", **fields: object):  # noqa: ANN201 - a VectorStore
+    """The committed store of an index folder (FAISS unless `store=` says otherwise)."""
+    from rag.settings import Settings
+    from rag.stores import open_store
+
+    return open_store(Settings().replace(index=Path(index), **fields))
+
+
 def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """`python -m rag ARGS` in a subprocess, as a user would run it."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}

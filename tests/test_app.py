@@ -17,6 +17,7 @@ import pytest
 
 from rag.answer import Assistant
 from rag.api import build_index, open_retriever
+from rag.settings import Settings
 from rag.web import WebApp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,7 +164,7 @@ class Scripted:
         self.reply = reply
         self.prompts: list[list[dict]] = []
 
-    def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         self.prompts.append(messages)
         yield from self.reply.split(" ")[:1]
         for word in self.reply.split(" ")[1:]:
@@ -175,7 +176,8 @@ class Scripted:
 
 def scripted_app(index: Path, reply: str) -> tuple[WebApp, Scripted]:
     gen = Scripted(reply)
-    return WebApp(index, index.parent / "seeds", bot=Assistant(open_retriever(index), lambda: gen)), gen
+    settings = Settings().replace(index=index, docs=index.parent / "seeds")
+    return WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen)), gen
 
 
 def test_chat_streams_then_shows_linked_sources(built: Path) -> None:
@@ -241,7 +243,10 @@ def test_refusal_shows_the_closest_document(built: Path) -> None:
             lambda tmp, built: scripted_app(tmp / "no-index", "unused")[0],
             "run `python -m rag index`. Or click **Rebuild",
         ),
-        (lambda tmp, built: WebApp(built / "index", model=str(tmp / "missing.gguf")), "missing.gguf does not exist"),
+        (
+            lambda tmp, built: WebApp(Settings().replace(index=built / "index", llm_model=str(tmp / "missing.gguf"))),
+            "missing.gguf does not exist",
+        ),
     ],
     ids=["no-index", "no-model"],
 )

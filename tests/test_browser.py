@@ -33,7 +33,7 @@ class QuotingGenerator:
     name = "scripted-test-model"
     n_ctx = 2048
 
-    def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         prompt = messages[-1]["content"]
         source = prompt.split("[1] ", 1)[1].split("<<<\n", 1)[1].split("\n>>>", 1)[0]
         words = set(re.findall(r"\w{4,}", prompt.rsplit("Question:", 1)[1].lower()))
@@ -53,13 +53,15 @@ def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     import app
     from rag.answer import Assistant
     from rag.api import open_retriever
+    from rag.settings import Settings
     from rag.web import WebApp
 
     shutil.copytree(built / "seeds", tmp_path / "seeds")
     shutil.copytree(built / "index", tmp_path / "index")
     monkeypatch.chdir(tmp_path)  # sources stay named `seeds/…` when the page rebuilds
     gen = QuotingGenerator()
-    web = WebApp("index", "seeds", bot=Assistant(open_retriever("index"), lambda: gen))
+    settings = Settings().replace(index=Path("index"), docs=Path("seeds"))
+    web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
     web.warm_up()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

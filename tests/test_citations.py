@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rag.chunker import make_chunk
 from rag.citations import UNSUPPORTED, check, claims, markers, restates
-from rag.context import Passage
+from rag.types import Passage
 
 DOC = (
     "Microsoft paid 650 million dollars for the Inflection team.\n"

@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from filelock import FileLock
 
-from rag import store
 from rag.api import build_index, open_retriever
 from rag.chunker import chunk_sentences
 from rag.errors import DocsMissing, IndexMismatch
 from rag.retrieve import mmr
-from tests.conftest import DUTCH, GERMAN, INDONESIAN, ROOT
+from rag.stores import faiss_store
+from tests.conftest import DUTCH, GERMAN, INDONESIAN, ROOT, opened
 
 
 def test_second_run_embeds_nothing_and_edits_embed_only_that_file(workdir: Path) -> None:
@@ -35,9 +35,10 @@ def test_second_run_embeds_nothing_and_edits_embed_only_that_file(workdir: Path)
     )
     edited = build_index("seeds", "index", progress=False)
     assert edited.changed == [GERMAN] and len(edited.unchanged) == 4
-    german_chunks = [c for c in store.load(Path("index")).chunks if c.source == GERMAN]
-    assert edited.embedded_chunks == len(german_chunks)
-    assert any("Bayern" in c.text for c in german_chunks)
+    st = opened("index")
+    assert edited.embedded_chunks == st.manifest["files"][GERMAN]["chunks"]
+    hits = st.search(open_retriever("index").embedder.embed(["Rechenzentren in Bayern"])[0], 3)
+    assert hits[0][0].source == GERMAN and "Bayern" in hits[0][0].text
 
 
 def test_deleting_a_file_removes_its_chunks(workdir: Path) -> None:
@@ -45,9 +46,9 @@ def test_deleting_a_file_removes_its_chunks(workdir: Path) -> None:
     (workdir / DUTCH).unlink()
     report = build_index("seeds", "index", progress=False)
     assert report.removed == [DUTCH] and report.embedded_chunks == 0
-    loaded = store.load(Path("index"))
-    assert DUTCH not in {c.source for c in loaded.chunks}
-    assert loaded.faiss.ntotal == len(loaded.chunks)
+    loaded = opened("index")
+    assert DUTCH not in loaded.manifest["files"]
+    assert loaded.count() == sum(f["chunks"] for f in loaded.manifest["files"].values())
     assert DUTCH not in {
         h.chunk.source for h in open_retriever("index").search("Twijfels over Microsoft datacenters", 10)
     }
@@ -68,11 +69,11 @@ def test_dry_run_lists_changes_and_writes_nothing(workdir: Path, cli) -> None:
 def test_other_embedding_model_forces_full_rebuild_and_is_refused_meanwhile(workdir: Path) -> None:
     build_index("seeds", "index", progress=False)
     with pytest.raises(IndexMismatch, match="python -m rag index"):
-        open_retriever("index", "all-minilm-l6-v2").search("Microsoft", 3)
+        open_retriever("index", embed_model="all-minilm-l6-v2").search("Microsoft", 3)
     report = build_index("seeds", "index", embed_model="all-minilm-l6-v2", progress=False)
     assert report.full and "embed_model" in report.reason and report.embedded_chunks == report.chunks
-    assert store.load(Path("index")).manifest["embed_model"] == "all-minilm-l6-v2"
-    assert open_retriever("index", "all-minilm-l6-v2").search("Microsoft", 3)
+    assert opened("index").manifest["embed_model"] == "all-minilm-l6-v2"
+    assert open_retriever("index", embed_model="all-minilm-l6-v2").search("Microsoft", 3)
 
 
 @pytest.mark.parametrize(
@@ -112,14 +113,14 @@ def test_mmr_pushes_a_near_duplicate_below_another_article() -> None:
 
 def test_index_stores_every_sentence_of_every_chunk(built: Path, monkeypatch) -> None:
     monkeypatch.chdir(built)
-    st = store.load(Path("index"))
-    for chunk in st.chunks:
+    st = opened("index")
+    for chunk in st.by_id.values():
         spans = [(s.start, s.end) for s in st.sentences_of[chunk.id]]
         assert spans == chunk_sentences(chunk)
         assert "".join(chunk.text[a - chunk.start : b - chunk.start] for a, b in spans).replace(" ", "") == "".join(
             chunk.text.split()
         )
-    assert st.sentence_faiss.ntotal == len(st.sentences) == st.manifest["sentence_count"]
+    assert st.sentence_index.ntotal == len(st.sentence_by_id) == st.manifest["sentence_count"]
 
 
 def _big_docs(workdir: Path, n: int = 60) -> None:
@@ -160,7 +161,7 @@ def test_sigkill_mid_build_leaves_old_index_usable(workdir: Path, cli, when: str
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert (workdir / "index" / "CURRENT").read_text() == before
-    assert store.load(workdir / "index").manifest["files"].keys() == {
+    assert opened(workdir / "index").manifest["files"].keys() == {
         f"seeds/{p.name}" for p in (ROOT / "seeds").glob("*.txt")
     }
     _search_ok(workdir, cli)
@@ -225,7 +226,7 @@ def test_missing_docs_folder_leaves_index_untouched(workdir: Path, cli) -> None:
 def test_missing_or_corrupt_index_says_what_to_run(workdir: Path, cli, damage: str) -> None:
     if damage != "no_index":
         build_index("seeds", "index", progress=False)
-        live = store.current_dir(workdir / "index")
+        live = faiss_store.current_dir(workdir / "index")
         if damage == "delete_faiss":
             (live / "index.faiss").unlink()
         elif damage == "delete_sentences":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rag.prompt import SYSTEM, Source, messages
+from rag.prompt import SYSTEM, messages
+from rag.types import Exchange, Source
 
 SOURCES = [
     Source(1, "seeds/004_85b4fb37c10d1e96.txt", "Microsoft zahlte 650 Millionen Dollar."),
@@ -12,7 +13,7 @@ SOURCES = [
 
 def test_system_prompt_comes_first_and_is_fixed() -> None:
     a = messages("Wie viel zahlte Microsoft?", SOURCES, "German")
-    b = messages("Who founded it?", SOURCES[:1], "English", earlier=("Q?", "A [1]."))
+    b = messages("Who founded it?", SOURCES[:1], "English", earlier=Exchange("Q?", "A [1]."))
     # Same first message whatever the question: its KV cache is reused between questions.
     assert a[0] == b[0] == {"role": "system", "content": SYSTEM}
     assert [m["role"] for m in b] == ["system", "user", "assistant", "user"]

@@ -7,29 +7,34 @@ from pathlib import Path
 
 import pytest
 
-from rag import context, store
+from rag import context
 from rag.api import build_index, embedder, open_retriever
 from rag.chunker import ChunkerSettings
+from rag.embed import DEFAULT_EMBED
 from rag.errors import IndexMismatch
 from rag.indexer import build
 from rag.retrieve import Retriever
+from rag.settings import Settings
+from tests.conftest import opened
+
+HERE = Settings().replace(docs=Path("seeds"), index=Path("index"))
 
 
 def test_changed_chunker_settings_are_refused_then_rebuilt_fully(workdir: Path) -> None:
     build_index("seeds", "index", progress=False)
     other = ChunkerSettings(max_chars=300)
     with pytest.raises(IndexMismatch, match="python -m rag index"):
-        Retriever(Path("index"), embedder(None), other).search("Microsoft", 3)
-    report = build(Path("seeds"), Path("index"), embedder(None), other, progress=False)
+        Retriever(HERE, embedder(DEFAULT_EMBED), other).search("Microsoft", 3)
+    report = build(HERE, embedder(DEFAULT_EMBED), other, progress=False)
     assert report.full and "chunker" in report.reason and report.embedded_chunks == report.chunks
-    assert store.load(Path("index")).manifest["chunker"]["max_chars"] == 300
+    assert opened("index").manifest["chunker"]["max_chars"] == 300
 
 
 class SlowEmbedder:
     """The real embedder, held back in the build thread so questions can arrive mid-build."""
 
     def __init__(self, release: threading.Event, started: threading.Event):
-        self.inner = embedder(None)
+        self.inner = embedder(DEFAULT_EMBED)
         self.name, self.dim = self.inner.name, self.inner.dim
         self.release, self.started = release, started
 
@@ -49,7 +54,7 @@ def test_questions_during_a_rebuild_use_the_old_index_until_the_swap(workdir: Pa
     )
     release, started = threading.Event(), threading.Event()
     slow = SlowEmbedder(release, started)
-    builder = threading.Thread(target=build, args=(Path("seeds"), Path("index"), slow), kwargs={"progress": False})
+    builder = threading.Thread(target=build, args=(HERE, slow), kwargs={"progress": False})
     builder.start()
     assert started.wait(60)
     during = retriever.search("Rechenzentrum in Bayern", 10)
@@ -65,7 +70,7 @@ def test_plain_rebuild_keeps_the_index_type(workdir: Path) -> None:
     (workdir / "seeds" / "zz_new.txt").write_text("Ein neues Rechenzentrum in Bayern.\n", encoding="utf-8")
     report = build_index("seeds", "index", progress=False)
     assert not report.full and report.embedded_chunks == 1
-    assert store.load(Path("index")).manifest["index_type"] == "hnsw"
+    assert opened("index").manifest["index_type"] == "hnsw"
     assert open_retriever("index").search("Rechenzentrum Bayern", 1)[0].chunk.source == "seeds/zz_new.txt"
 
 
@@ -78,6 +83,6 @@ def test_hits_keep_their_sentence_vectors_when_a_rebuild_swaps_in_meanwhile(work
     for path in {h.chunk.source for h in hits}:
         (workdir / path).write_text("Ganz neuer Text. Nichts davon stand vorher hier.\n", encoding="utf-8")
     build_index("seeds", "index", progress=False)
-    assert not {h.chunk.id for h in hits} & {c.id for c in retriever.store.chunks}, "the old chunks are gone"
+    assert retriever.store.chunks([h.chunk.id for h in hits]) == [None] * len(hits), "the old chunks are gone"
     sources, passages, vectors = context.select(hits, qvec, lambda text: len(text.split()), 200)
     assert sources and passages and len(vectors) >= len(passages)
