@@ -145,6 +145,23 @@ def _problems(r: Result) -> list[str]:
     return out
 
 
+def _record(r: Result) -> dict[str, Any]:
+    """One question's outcome for the JSON report."""
+    a = r.answer
+    return {
+        "id": r.q.id,
+        "lang": r.q.lang,
+        "answerable": r.q.answerable,
+        "rank": r.rank,
+        "found": None if a is None else a.found,
+        "checks": r.checks,
+        "quotes_verified": r.quotes,
+        "answer": None if a is None else a.text,
+        "cited": [] if a is None else sorted({c.source for c in a.citations}),
+        "ttft_s": None if a is None else a.timings.ttft_s,
+    }
+
+
 def summarize(results: list[Result], k: int) -> dict[str, Any]:
     answerable = [r for r in results if r.q.answerable]
     ranks = [r.rank for r in answerable]
@@ -182,6 +199,7 @@ def summarize(results: list[Result], k: int) -> dict[str, Any]:
                 "accuracy": rate([r.correct for r in group]),
                 **_times(group),
             }
+    summary["results"] = [_record(r) for r in results]
     for r in results:
         if problems := _problems(r):
             text = r.answer.text if r.answer else None

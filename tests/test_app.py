@@ -100,15 +100,20 @@ def test_chat_endpoint_answers_with_cited_source(site: tuple[str, Path]) -> None
     answer = reply.split("\n\n")[1]
     assert answer.strip() and not answer.startswith("**")
     sources = sources_section(reply)
-    # Found: citation lines `- [n] seeds/…, line(s) …: "quote"`, each quote standing at its lines (whitespace
-    # folded); refused: the closest document is the German article. Which passage the tiny test model
-    # cites is not the point here: the default-model tests check that (tests/test_answer_default.py).
-    cites = re.findall(r'^- \[\d+\] (seeds/\S+), lines? (\d+)(?:–(\d+))?: "(.*)"$', sources, re.M)
-    for path, first, last, quote in cites:
-        lines = (base / path).read_text(encoding="utf-8").split("\n")[int(first) - 1 : int(last or first)]
-        assert quote and quote in " ".join(" ".join(lines).split()), (path, first, quote)
-    assert cites or f"- {GERMAN}, line" in sources, reply
-    assert '"' in sources  # the quoted passage
+    # Which passage the tiny test model cites is not the point here (tests/test_answer_default.py checks
+    # that with the default model); what the page promises for either outcome is.
+    cites = re.findall(r'^- \[(\d+)\] (seeds/\S+), lines? (\d+)(?:–(\d+))?: "(.*)"$', sources, re.M)
+    if "**Sources**" in reply:
+        # Found: every [n] in the answer has a source line and every source line is cited in the answer,
+        # with its quote standing verbatim (whitespace folded) at the stated lines.
+        assert cites and {n for n, *_ in cites} == set(re.findall(r"\[(\d+)\]", answer)), reply
+        for _, path, first, last, quote in cites:
+            lines = (base / path).read_text(encoding="utf-8").split("\n")[int(first) - 1 : int(last or first)]
+            assert len(quote) > 20 and quote in " ".join(" ".join(lines).split()), (path, first, quote)
+    else:
+        # Refused: the refusal names the closest document, which is the German article, quoted below it.
+        assert answer == f"The documents don't contain an answer to this question. Closest document: {GERMAN}"
+        assert sources.startswith(f"\n- {GERMAN}, line") and "Inflection" in sources, reply
 
 
 def test_rebuild_endpoint_reports_and_swaps_in_new_file(site: tuple[str, Path]) -> None:

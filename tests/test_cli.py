@@ -6,12 +6,13 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from rag.answer import MAX_QUESTION_CHARS
-from rag.api import assistant
+from rag.answer import MAX_QUESTION_CHARS, Assistant
+from rag.api import assistant, open_retriever
 from rag.types import Answer
 from tests.conftest import GERMAN, ROOT
 
@@ -84,16 +85,48 @@ def test_ask_json_shape_through_real_llama(built: Path, cli) -> None:
         assert out["citations"] == [] and out["closest"] == GERMAN
 
 
-def test_ask_streams_pieces_before_the_answer(built: Path, monkeypatch) -> None:
+class Scripted:
+    """A stand-in LLM that streams a fixed reply word by word (the streaming logic is what is tested)."""
+
+    name, n_ctx = "scripted", 2048
+
+    def __init__(self, reply: str):
+        self.reply = reply
+
+    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+        words = self.reply.split(" ")
+        yield from [words[0], *(" " + w for w in words[1:])]
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+def test_text_streams_in_pieces_and_a_not_found_reply_is_held_back(built: Path) -> None:
+    retriever = open_retriever(built / "index")
+    reply = "Microsoft zahlte 650 Millionen Dollar für das Team von Inflection AI [1]."
+    events = list(
+        Assistant(retriever, lambda: Scripted(reply)).stream(
+            "Wie viel zahlte Microsoft für das Team von Inflection AI?"
+        )
+    )
+    pieces = [e for e in events if isinstance(e, str)]
+    assert len(pieces) > 3 and "".join(pieces) == reply, "text arrives as the model writes it"
+    assert isinstance(events[-1], Answer) and events[-1].found
+    refused = list(Assistant(retriever, lambda: Scripted("NOT_FOUND")).stream("Wie viel zahlte Microsoft?"))
+    assert [type(e) for e in refused] == [Answer] and not refused[0].found, "NOT_FOUND is never shown as text"
+
+
+def test_ask_streams_pieces_through_real_llama(built: Path, monkeypatch) -> None:
     monkeypatch.chdir(built)
     bot = assistant("index", "smollm2-135m")
     events = list(bot.stream("Was kaufte Microsoft für 650 Millionen Dollar?", max_tokens=40))
-    assert isinstance(events[-1], Answer)
-    answer = events[-1]
-    if answer.found:
-        assert sum(isinstance(e, str) for e in events) > 1, "text arrives in pieces, not at the end"
-    assert answer.timings.total_s >= answer.timings.ttft_s >= 0
-    assert answer.timings.prompt_tokens > 0
+    answer, pieces = events[-1], [e for e in events[:-1] if isinstance(e, str)]
+    assert isinstance(answer, Answer) and len(pieces) == len(events) - 1
+    # Either the model wrote text, which streamed in several pieces, or it said NOT_FOUND (held back) and
+    # the answer is a refusal; a draft shown in one piece at the end, or lost, fails both.
+    assert len(pieces) > 1 if pieces else not answer.found
+    assert answer.timings.total_s >= answer.timings.ttft_s > 0
+    assert answer.timings.prompt_tokens > 0 and answer.timings.completion_tokens > 0
 
 
 def test_very_long_question_is_trimmed_with_a_notice(built: Path, cli) -> None:
