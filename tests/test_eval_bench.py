@@ -153,6 +153,9 @@ def test_score_checks_fact_gold_citation_language_and_refusal(tmp_path: Path) ->
     assert r.checks == {"answered": True, "fact": True, "cites_gold": True, "language": True}
     dutch = Answer("Which paradox?", "Nadella noemde de paradox van Jevons als reactie [1].", True, (cite,))
     assert score(q, hits, dutch).checks["language"] is False
+    elsewhere = Citation(n=1, source="other", chunk_id=1, start_line=1, end_line=1, quote="x")
+    wrong = score(q, hits, Answer("Which paradox?", "It was the Braess paradox [1].", True, (elsewhere,)))
+    assert wrong.checks == {"answered": True, "fact": False, "cites_gold": False, "language": True}
     refused = score(q, hits, Answer("Which paradox?", "The documents don't contain an answer.", False))
     assert refused.correct is False and "language" not in refused.checks
     never = Question("u", "Capital of Peru?", "en", (), (), False)
