@@ -6,13 +6,12 @@ It refuses (found=False) rather than answer from the model's own knowledge.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from . import citations, context, lang, prompt, qtype
+from . import citations, context, followup, lang, prompt, qtype
 from .errors import UsageError
 from .llm import Generator
 from .retrieve import Retriever
@@ -32,18 +31,13 @@ CLOSEST = {
     "de": "Nächstes Dokument",
     "id": "Dokumen terdekat",
 }
-_FOLLOW_UP = set(
-    "and also what about how it its they them their he she his her him this that those these "
-    "en ook wat hoe het hij zij ze hun dat dit und auch was wie er sie es ihr ihm das dies "
-    "dan juga apa bagaimana dia mereka itu ini nya".split()
-)
 
 
-def standalone(question: str, history: list[Exchange] | None) -> tuple[str, Exchange | None]:
-    """(retrieval query, earlier exchange): a follow-up is searched together with the question before it."""
+def standalone(question: str, history: list[Exchange] | None, language: str) -> tuple[str, Exchange | None]:
+    """(retrieval query, earlier exchange): a follow-up is searched together with the question before it;
+    a new question is searched and answered exactly as without history."""
     earlier = history[-1] if history else None
-    words = re.findall(r"\w+", question.lower())
-    if earlier and (len(words) <= 6 or _FOLLOW_UP & set(words)):
+    if earlier and followup.is_follow_up(question, f"{earlier.question} {earlier.answer}", language):
         return f"{earlier.question} {question}", earlier
     return question, None
 
@@ -89,7 +83,7 @@ class Assistant:
             question = question[:MAX_QUESTION_CHARS]
             notices.append(f"the question was trimmed to its first {MAX_QUESTION_CHARS} characters")
         code = lang.detect(question)
-        query, earlier = standalone(question, history)
+        query, earlier = standalone(question, history, code)
         embed = self.retriever.embedder.embed
         qvec = embed([query])[0]
         hits = self.retriever.search_vector(qvec, k or self.k)

@@ -211,6 +211,14 @@ def models(ctx: click.Context, as_json: bool, **flags: Any) -> None:
     "--qa", "qa_path", type=click.Path(path_type=Path), default="eval/qa.jsonl", show_default=True, help="Question set."
 )
 @click.option("--retrieval-only", is_flag=True, help="Score retrieval only; the LLM is not loaded.")
+@click.option(
+    "--chats",
+    "chats_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Two-turn conversations to score [default: eval/chats.jsonl when present].",
+)
+@click.option("--no-chats", is_flag=True, help="Skip the conversations.")
 @click.option("-k", "k", type=click.IntRange(1, 20), help="Chunks to retrieve [default: 5].")
 @MODEL
 @LLM_URL
@@ -234,6 +242,8 @@ def eval_command(
     ctx: click.Context,
     qa_path: Path,
     retrieval_only: bool,
+    chats_path: Path | None,
+    no_chats: bool,
     limit: int | None,
     out_dir: Path,
     as_json: bool,
@@ -242,7 +252,10 @@ def eval_command(
     """Score retrieval, answers, refusals, language and time on a question set; write a report."""
     from . import eval_report, evaluate
 
-    summary, _ = evaluate.run(qa_path, settings_of(ctx, **flags), limit, retrieval_only)
+    if chats_path is None and not no_chats and Path("eval/chats.jsonl").is_file():
+        chats_path = Path("eval/chats.jsonl")
+    chats = None if no_chats else chats_path
+    summary, _ = evaluate.run(qa_path, settings_of(ctx, **flags), limit, retrieval_only, chats)
     md, png = eval_report.write(summary, out_dir, "python -m rag " + " ".join(sys.argv[1:]))
     summary |= {"report": str(md), "chart": str(png)}
     if as_json:

@@ -59,6 +59,23 @@ def markdown(summary: dict[str, Any], chart: str, command: str) -> str:
             f"| first token | {_s(t['ttft_s_p50'])} | {_s(t['ttft_s_p95'])} |",
             f"| whole answer | {_s(t['total_s_p50'])} | {_s(t['total_s_p95'])} |",
         ]
+    if c := s.get("conversations"):
+        lines += [
+            "",
+            "## Conversations (two turns; the first answer is the history of the second)",
+            "",
+            "| check | result | counted over |",
+            "|---|---|---|",
+            f"| follow-up answered with the expected fact | {_pc(c['follow_up_right'])} | {c['follow_ups']} follow-ups |",
+            f"| follow-up cites a gold file | {_pc(c['follow_up_cites_gold'])} | {c['follow_ups']} follow-ups |",
+            f"| topic switch retrieves what it retrieves without history | {_pc(c['switch_same_sources'])} "
+            f"| {c['switches']} switches |",
+            f"| topic switch answered with the expected fact | {_pc(c['switch_right'])} | {c['switches']} switches |",
+        ]
+        for r in c["results"]:
+            if not (r["right"] and (r["kind"] == "follow_up" or r["same_sources_as_alone"])):
+                lines.append(f"- **{r['id']}** ({r['lang']}, {r['kind']}) {r['question']}")
+                lines.append(f"  > {' '.join(r['answer'].split())}")
     lines += [
         "",
         "## By question language",
@@ -129,5 +146,10 @@ def text(summary: dict[str, Any], md: Path, png: Path) -> str:
             f"language {_pc(a['language'])}"
         )
         out.append(f"time: first token median {_s(t['ttft_s_p50'])}, whole answer median {_s(t['total_s_p50'])}")
+    if c := summary.get("conversations"):
+        out.append(
+            f"conversations: follow-ups right {_pc(c['follow_up_right'])} of {c['follow_ups']}, "
+            f"topic switches with unchanged sources {_pc(c['switch_same_sources'])} of {c['switches']}"
+        )
     out.append(f"{len(summary['failures'])} question(s) with problems; report {md}, chart {png}")
     return "\n".join(out)

@@ -15,7 +15,7 @@ import numpy as np
 from . import lang
 from .errors import UsageError
 from .settings import Settings
-from .types import Answer, Citation, Hit
+from .types import Answer, Citation, Exchange, Hit
 
 LANGS = ("en", "nl", "de", "id")
 _MARKER = re.compile(r"\[[^\[\]]*\]")
@@ -73,6 +73,72 @@ def load_qa(path: Path, limit: int | None = None) -> list[Question]:
         except (ValueError, KeyError, TypeError) as exc:
             raise UsageError(f"{path}:{no}: not a question record ({exc}); see eval/README.md") from exc
     return out[:limit] if limit else out
+
+
+@dataclass(frozen=True)
+class Chat:
+    """A two-turn conversation: `first` is asked, then `question` with the first exchange as history."""
+
+    id: str
+    lang: str
+    first: str
+    question: str
+    kind: str  # "follow_up" (leans on the first turn) or "switch" (a new topic)
+    gold: tuple[str, ...]
+    expected: tuple[str, ...]
+
+
+def load_chats(path: Path) -> list[Chat]:
+    """The conversations of a JSON-lines file (see eval/README.md), or UsageError naming the bad line."""
+    if not path.is_file():
+        raise UsageError(f"conversation set {path} not found; pass --chats PATH or --no-chats")
+    out = []
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                d = json.loads(line)
+                out.append(
+                    Chat(
+                        d["id"], d["lang"], d["first"], d["question"], d["kind"], tuple(d["gold"]), tuple(d["expected"])
+                    )
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                raise UsageError(f"{path}:{no}: not a conversation record ({exc}); see eval/README.md") from exc
+    return out
+
+
+def run_chats(chats: list[Chat], bot: Any, k: int) -> dict[str, Any]:
+    """Follow-ups answered right, and topic switches retrieving exactly what they retrieve without history."""
+    from tqdm import tqdm
+
+    rows = []
+    for c in tqdm(chats, desc="chats", unit="chat", file=sys.stderr, dynamic_ncols=True):
+        first = bot.ask(c.first)
+        answer = bot.ask(c.question, history=[Exchange(c.first, first.text)])
+        alone = [h.chunk.id for h in bot.retriever.search(c.question, k)]
+        rows.append(
+            {
+                "id": c.id,
+                "lang": c.lang,
+                "kind": c.kind,
+                "question": c.question,
+                "answer": answer.text,
+                "right": answer.found and any(e.lower() in answer.text.lower() for e in c.expected),
+                "cites_gold": any(x.source in c.gold for x in answer.citations),
+                "same_sources_as_alone": [h.chunk.id for h in answer.retrieved] == alone,
+            }
+        )
+    follow, switch = [r for r in rows if r["kind"] == "follow_up"], [r for r in rows if r["kind"] == "switch"]
+    return {
+        "chats": len(rows),
+        "follow_ups": len(follow),
+        "follow_up_right": rate([r["right"] for r in follow]),
+        "follow_up_cites_gold": rate([r["cites_gold"] for r in follow]),
+        "switches": len(switch),
+        "switch_same_sources": rate([r["same_sources_as_alone"] for r in switch]),
+        "switch_right": rate([r["right"] for r in switch]),
+        "results": rows,
+    }
 
 
 def gold_rank(hits: list[Hit], gold: tuple[str, ...]) -> int | None:
@@ -210,7 +276,11 @@ def summarize(results: list[Result], k: int) -> dict[str, Any]:
 
 
 def run(
-    qa: Path, settings: Settings, limit: int | None = None, retrieval_only: bool = False
+    qa: Path,
+    settings: Settings,
+    limit: int | None = None,
+    retrieval_only: bool = False,
+    chats: Path | None = None,
 ) -> tuple[dict[str, Any], list[Result]]:
     """Asks every question through `rag.api.assistant` (one at a time, as a user would) and scores it."""
     from tqdm import tqdm
@@ -233,5 +303,6 @@ def run(
         "embed_model": manifest.get("embed_model"),
         "model": None if retrieval_only else bot.generator.name,
         **summarize(results, settings.k),
+        "conversations": None if retrieval_only or chats is None else run_chats(load_chats(chats), bot, settings.k),
     }
     return summary, results
