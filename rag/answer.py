@@ -116,11 +116,13 @@ class Assistant:
             prompt_tokens=sum(gen.count_tokens(m["content"]) for m in msgs),
             completion_tokens=gen.count_tokens(raw) if raw else 0,
         )
-        if prompt.NOT_FOUND in raw or not raw.strip():
+        # A NOT_FOUND beside cited sentences ("… [1]. NOT_FOUND") drops only itself: the sentences are checked.
+        reply = raw.replace(prompt.NOT_FOUND, " ").strip()
+        if not any(ch.isalnum() for ch in reply):
             yield self._refusal(code, closest, base, timings)
             return
         vectors = np.array([vecmap[(p.chunk.source, p.start)] for p in passages])
-        checked = citations.check(raw, passages, embed, vectors, question)
+        checked = citations.check(reply, passages, embed, vectors, question)
         quotes = " ".join(c.quote for c in checked.citations)
         if (
             not checked.citations

@@ -1,8 +1,9 @@
 """Checks and repairs the `[n]` markers of a generated answer and picks a verbatim quote for each.
 
-A marker that points to no shown source is removed; a sentence without a marker is attributed
-to the shown sentence that supports it best, or marked `[?]` when nothing does. It does not
-generate text and never invents a source.
+A marker that points to no shown source is removed. A sentence whose cited sources don't support
+it (nor state its figures) is attributed to the shown passage that does, and a sentence without a
+marker to the passage that supports it best; when no passage does, it is marked `[?]`. It does
+not generate text and never invents a source.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import numbers
 from .types import Citation, Passage
 
 UNSUPPORTED = "[?]"
@@ -80,14 +82,10 @@ def restates(answer: str, question: str) -> bool:
     return not _content(strip_markers(answer)) - _content(question)
 
 
-def _numbers(text: str) -> set[str]:
-    # Digit groups survive translation ("650 Millionen" / "650 million"; "13,75" / "13.75").
-    return set(re.findall(r"\d+", text))
-
-
 def grounded(body: str, cited: list[Passage], given: set[str] = frozenset()) -> bool:  # noqa: B006 - immutable
-    """False when the sentence states a number that neither its cited passages nor the question (`given`) contain."""
-    return _numbers(body) - given <= set().union(*(_numbers(p.text) for p in cited))
+    """False when the sentence states a figure (digits, number or scale words, in en/nl/de/id) that neither
+    its cited passages nor the question (`given`) contain."""
+    return numbers.figures(body) - given <= set().union(*(numbers.figures(p.text, lenient=True) for p in cited))
 
 
 def _with_markers(body: str, nums: list[int]) -> str:
@@ -95,6 +93,17 @@ def _with_markers(body: str, nums: list[int]) -> str:
     stop = body[-1] if body and body[-1] in ".!?" else ""
     core = body[:-1].rstrip() if stop else body
     return f"{core} {tag}{stop}"
+
+
+def _attribute(support: np.ndarray, cited: list[int], passages: list[Passage]) -> list[int]:
+    """The cited sources that support the sentence; else the one shown passage that does best; else none."""
+    kept = [
+        n for n in dict.fromkeys(cited) if max(support[j] for j, p in enumerate(passages) if p.n == n) >= ATTRIBUTE_MIN
+    ]
+    if kept:
+        return kept
+    j = int(np.argmax(support))
+    return [passages[j].n] if support[j] >= ATTRIBUTE_MIN else []
 
 
 def check(
@@ -105,8 +114,8 @@ def check(
     question: str = "",
 ) -> Checked:
     """The repaired answer and one citation per source it cites. `vectors` are the passages' embeddings;
-    numbers in `question` may be repeated without a source (they are the user's, not the model's)."""
-    given = _numbers(question)
+    figures in `question` may be repeated without a source (they are the user's, not the model's)."""
+    given = numbers.figures(question, lenient=True)
     sents = claims(text)
     bodies = [strip_markers(s) for s in sents]
     valid = {p.n for p in passages}
@@ -118,14 +127,10 @@ def check(
     for i, body in enumerate(bodies):
         if not body:
             continue
-        nums = [n for n in markers(sents[i]) if n in valid]
-        if not nums:
-            j = int(np.argmax(sims[i]))
-            if sims[i, j] >= ATTRIBUTE_MIN:
-                nums = [passages[j].n]
+        nums = _attribute(sims[i], [n for n in markers(sents[i]) if n in valid], passages)
         if nums and not grounded(body, [p for p in passages if p.n in nums], given):
-            # Cite the shown passage that states the numbers, if one does; if none does, the
-            # number is the model's own knowledge and the sentence is unsupported.
+            # Cite the shown passage that states the figures, if one does; if none does, the
+            # figure is the model's own knowledge and the sentence is unsupported.
             backed = [j for j, p in enumerate(passages) if grounded(body, [p], given)]
             nums = [passages[max(backed, key=lambda j: sims[i, j])].n] if backed else []
         if not nums:

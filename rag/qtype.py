@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from . import numbers
+
 Kind = Literal["number", "name"]
 
 # (number, name) question words per language; the first in the question decides ("Which company
@@ -27,13 +29,6 @@ _PATTERNS = {
     for code, (num, name) in _WORDS.items()
 }
 _WORD = re.compile(r"\w+")
-# Figures written as words ("two sites", "zwei Standorte"); "een"/"ein"/"one" are articles too often.
-_NUMBER_WORDS = set(
-    "two three four five six seven eight nine ten dozen hundred thousand million billion trillion half "
-    "twee drie vier vijf zes zeven acht negen tien honderd duizend miljoen miljard biljoen "
-    "zwei drei fünf sechs sieben neun zehn hundert tausend millionen milliarde milliarden halbes halben "
-    "dua tiga empat lima enam tujuh delapan sembilan sepuluh ratus ribu juta miliar triliun setengah".split()
-)
 
 
 def kind(question: str, language: str) -> Kind | None:
@@ -54,8 +49,7 @@ def offers(sentence: str, wanted: Kind | None, question: str) -> bool:
     asked = {w.lower() for w in _WORD.findall(question)}
     words = _WORD.findall(sentence)
     if wanted == "number":
-        new = [w.lower() for w in words if w.lower() not in asked]
-        return any(any(ch.isdigit() for ch in w) or w in _NUMBER_WORDS for w in new)
+        return numbers.has_figure(" ".join(w for w in words if w.lower() not in asked))
     # German capitalises every noun, so this is loose there; it still never favours a sentence
     # whose only names are the ones the question already gave.
     return any(len(w) > 1 and w[0].isupper() and w.lower() not in asked for w in words[1:])

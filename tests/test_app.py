@@ -268,3 +268,10 @@ def test_empty_question_and_bad_k_are_messages(built: Path) -> None:
     web, _ = scripted_app(built / "index", "unused [1].")
     assert web.ask("   ") == "⚠ The question is empty."
     assert web.ask("Why?", k=0) == "⚠ Top-k must be between 1 and 20."
+
+
+def test_not_found_beside_a_cited_sentence_drops_only_itself(built: Path) -> None:
+    reply = "Microsoft paid 650 million dollars for the Inflection AI team [1]. NOT_FOUND"
+    answer = scripted_app(built / "index", reply)[0].bot().ask("How much did Microsoft pay for the Inflection AI team?")
+    assert answer.found and "NOT_FOUND" not in answer.text and "650" in answer.text
+    assert answer.citations and answer.citations[0].source == GERMAN and "650" in answer.citations[0].quote

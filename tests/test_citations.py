@@ -83,12 +83,30 @@ def test_unsupported_sentence_is_marked_not_left() -> None:
     assert [c.n for c in result.citations] == [1]
 
 
-def test_wrong_number_quote_comes_from_the_cited_source_only() -> None:
+def test_a_marker_its_source_does_not_support_moves_to_the_source_that_does() -> None:
     ps, vecs = passages()
     result = check("Microsoft paid for the Inflection team [2].", ps, fake_embed, vecs)
-    # The model cited [2]; the quote must come from source 2, never from another one.
-    assert [c.n for c in result.citations] == [2]
-    assert result.citations[0].quote == ps[1].text
+    assert result.text == "Microsoft paid for the Inflection team [1]." and result.unsupported == 0
+    assert [c.n for c in result.citations] == [1] and result.citations[0].quote == ps[0].text
+    # Of two markers, the one whose source supports the sentence stays.
+    both = check("Nadella changed his mind after the firing of Altman [1][2].", ps, fake_embed, vecs)
+    assert both.text == "Nadella changed his mind after the firing of Altman [2]."
+
+
+def test_a_cited_sentence_nothing_supports_is_marked() -> None:
+    ps, vecs = passages()
+    result = check("Berlin hosts many young startups [2].", ps, fake_embed, vecs)
+    assert result.text == f"Berlin hosts many young startups {UNSUPPORTED}." and result.citations == ()
+
+
+def test_figures_written_as_words_are_checked_like_digits() -> None:
+    ps, vecs = passages()
+    right = check("The Stargate project plans to invest five hundred billion dollars [3].", ps, fake_embed, vecs)
+    assert [c.n for c in right.citations] == [3] and right.unsupported == 0
+    wrong = check("The Stargate project plans to invest six hundred billion dollars [3].", ps, fake_embed, vecs)
+    assert wrong.unsupported == 1 and wrong.citations == ()
+    scale = check("The Stargate project plans to invest 500 million dollars [3].", ps, fake_embed, vecs)
+    assert scale.unsupported == 1, "500 million is not 500 billion"
 
 
 @settings(max_examples=300, deadline=None)
