@@ -49,6 +49,18 @@ def markdown(summary: dict[str, Any], chart: str, command: str) -> str:
             f"| quote verbatim at the cited lines | {_pc(a['quotes_verified'])} | citations |",
             f"| refused | {_pc(a['refused_unanswerable'])} | unanswerable |",
             f"| written in the question's language | {_pc(a['language'])} | found answers |",
+        ]
+        if art := s.get("artifacts"):
+            kinds = ", ".join(
+                f"{k.replace('_', ' ')} {v}"
+                for k, v in art.items()
+                if k not in ("answers_with_artifacts", "found_answers", "total")
+            )
+            lines.append(
+                f"| found answers with an artefact ({kinds}) | {art['answers_with_artifacts']} of {art['found_answers']} "
+                f"({art['total']} in all) | found answers |"
+            )
+        lines += [
             "",
             "## Time",
             "",
@@ -145,6 +157,10 @@ def text(summary: dict[str, Any], md: Path, png: Path) -> str:
             f"quotes verified {_pc(a['quotes_verified'])}, unanswerable refused {_pc(a['refused_unanswerable'])}, "
             f"language {_pc(a['language'])}"
         )
+        if art := summary.get("artifacts"):
+            out.append(
+                f"artefacts: {art['total']} in {art['answers_with_artifacts']} of {art['found_answers']} found answers"
+            )
         out.append(f"time: first token median {_s(t['ttft_s_p50'])}, whole answer median {_s(t['total_s_p50'])}")
     if c := summary.get("conversations"):
         out.append(

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import lang
+from . import artifacts, lang
 from .errors import UsageError
 from .settings import Settings
 from .types import Answer, Citation, Exchange, Hit
@@ -41,6 +41,7 @@ class Result:
     checks: dict[str, bool] = field(default_factory=dict)
     quotes: list[bool] = field(default_factory=list)
     detected: str | None = None  # language of a found answer
+    artifacts: dict[str, int] = field(default_factory=dict)  # of a found answer, by kind (artifacts.py)
 
     @property
     def correct(self) -> bool | None:
@@ -171,6 +172,7 @@ def score(q: Question, hits: list[Hit], answer: Answer | None) -> Result:
     if answer.found:
         r.detected = lang.detect(_MARKER.sub("", answer.text))
         r.checks["language"] = r.detected == q.lang
+        r.artifacts = artifacts.find(answer.text, q.lang)
     return r
 
 
@@ -208,6 +210,7 @@ def _problems(r: Result) -> list[str]:
     out += [] if r.checks["cites_gold"] else ["no citation of a gold file"]
     out += [] if all(r.quotes) else ["quote not found at the cited lines"]
     out += [] if r.checks["language"] else [f"answer in {r.detected}, not {q.lang}"]
+    out += [f"artefact: {kind} ×{n}" for kind, n in r.artifacts.items() if n]
     return out
 
 
@@ -222,6 +225,7 @@ def _record(r: Result) -> dict[str, Any]:
         "found": None if a is None else a.found,
         "checks": r.checks,
         "quotes_verified": r.quotes,
+        "artifacts": r.artifacts,
         "answer": None if a is None else a.text,
         "cited": [] if a is None else sorted({c.source for c in a.citations}),
         "ttft_s": None if a is None else a.timings.ttft_s,
@@ -255,6 +259,13 @@ def summarize(results: list[Result], k: int) -> dict[str, Any]:
             "quotes_verified": rate([ok for r in results for ok in r.quotes]),
             "refused_unanswerable": rate([r.checks.get("refused") for r in results]),
             "language": rate([r.checks.get("language") for r in results]),
+        }
+        found = [r for r in results if r.artifacts]
+        summary["artifacts"] = {
+            "answers_with_artifacts": sum(any(r.artifacts.values()) for r in found),
+            "found_answers": len(found),
+            "total": sum(sum(r.artifacts.values()) for r in found),
+            **{kind: sum(r.artifacts[kind] for r in found) for kind in (found[0].artifacts if found else {})},
         }
     for code in LANGS:
         group = [r for r in results if r.q.lang == code]
