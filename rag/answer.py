@@ -1,6 +1,7 @@
 """Grounded answers: retrieve, trim, generate, check citations, or refuse.
 
-`Assistant.stream` yields text pieces as the model writes them and the final `Answer` last.
+`Assistant.stream` yields a `Retrieved` event (the passages the model will read), then text pieces
+as the model writes them, and the final `Answer` last.
 It refuses (found=False) rather than answer from the model's own knowledge.
 """
 
@@ -15,7 +16,7 @@ from . import citations, context, followup, lang, prompt, qtype
 from .errors import UsageError
 from .llm import Generator
 from .retrieve import Retriever
-from .types import Answer, Exchange, Timings
+from .types import Answer, Exchange, Retrieved, Timings
 
 MIN_SCORE = 0.25  # below this top cosine nothing relevant was retrieved (calibrated on eval/qa.jsonl)
 MAX_QUESTION_CHARS = 1000
@@ -74,7 +75,7 @@ class Assistant:
 
     def stream(
         self, question: str, history: list[Exchange] | None = None, k: int | None = None, max_tokens: int | None = None
-    ) -> Iterator[str | Answer]:
+    ) -> Iterator[Retrieved | str | Answer]:
         if not question or not question.strip():
             raise UsageError("the question is empty")
         t0 = time.perf_counter()
@@ -99,6 +100,7 @@ class Assistant:
         sources, passages, vecmap = context.select(hits, qvec, gen.count_tokens, self.source_tokens, question, wanted)
         msgs = prompt.messages(question, sources, lang.name(code), earlier)
         t_retrieved = time.perf_counter()
+        yield Retrieved(tuple(passages), round(t_retrieved - t0, 3))
         raw, ttft, held = "", 0.0, True
         for piece in gen.stream(msgs, max_tokens or self.max_tokens):
             ttft = ttft or time.perf_counter() - t0

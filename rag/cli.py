@@ -172,7 +172,7 @@ def ask(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
     for event in bot.stream(question):
         if isinstance(event, Answer):
             answer = event
-        elif not as_json:
+        elif isinstance(event, str) and not as_json:
             streamed += event
             click.echo(event, nl=False)
     assert answer is not None

@@ -113,8 +113,17 @@ class Exchange:
 
 
 @dataclass(frozen=True)
+class Retrieved:
+    """The first event of `Assistant.stream` when the model is asked: the passages it is about to read,
+    sent before it writes, so a front end can show where the answer will come from."""
+
+    passages: tuple[Passage, ...]
+    seconds: float  # since the question arrived
+
+
+@dataclass(frozen=True)
 class Timings:
-    retrieve_s: float = 0.0
+    retrieve_s: float = 0.0  # question to the `Retrieved` event (sources chosen, the model not yet asked)
     ttft_s: float = 0.0
     total_s: float = 0.0
     prompt_tokens: int = 0

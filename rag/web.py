@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from .answer import MAX_QUESTION_CHARS, Assistant
 from .errors import IndexMissing, RagError, UsageError
 from .settings import Settings
-from .types import Answer, Chunk, Citation, Exchange, Hit
+from .types import Answer, Chunk, Citation, Exchange, Hit, Passage, Retrieved
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,23 @@ def closest_block(hit: Hit, anchor: str) -> str:
     )
 
 
+def reading_block(event: Retrieved) -> str:
+    """The sources the model is reading, one line each (file, lines, best sentence), before it writes."""
+    best: dict[int, Passage] = {}
+    for p in event.passages:
+        if p.n not in best or p.score > best[p.n].score:
+            best[p.n] = p
+    rows = []
+    for n in sorted(best):
+        p = best[n]
+        first, last = p.lines()
+        rows.append(
+            f"<li><code>{_escape(p.chunk.source)}, {_lines(first, last)}</code> "
+            f'<span class="rag-quote">“{_escape(_preview(p.text))}”</span></li>'
+        )
+    return f'<div class="rag-reading"><div class="rag-heading">Reading</div><ul>{"".join(rows)}</ul></div>'
+
+
 def link_markers(text: str, cited: dict[int, str]) -> str:
     """Turns each [n] with a source into a link to that source's block; [?] gets a tooltip."""
 
@@ -281,13 +298,18 @@ class WebApp:
         """Chat handler: yields the growing answer, then the checked answer with its sources."""
         k, _ = self._check(int(k), MAX_TOKENS)
         bot = self.bot()
-        streamed = ""
+        streamed, reading = "", ""
         for event in bot.stream(text_of(message), history=exchanges(history), k=k):
             if isinstance(event, Answer):
                 yield render_answer(event, self._chunk_lookup(event))
                 return
+            if isinstance(event, Retrieved):
+                # Shown before the model's first token: where the answer will come from.
+                reading = "\n\n" + reading_block(event)
+                yield "▍" + reading
+                continue
             streamed += event
-            yield _escape(streamed) + " ▍"
+            yield _escape(streamed) + " ▍" + reading
 
     @shows_errors
     def ask(self, question: str, k: int = 5, max_tokens: int = 160) -> str:

@@ -188,7 +188,10 @@ def scripted_app(index: Path, reply: str) -> tuple[WebApp, Scripted]:
 def test_chat_streams_then_shows_linked_sources(built: Path) -> None:
     web, _ = scripted_app(built / "index", "Microsoft paid 650 million dollars for the Inflection AI team [1].")
     outputs = list(web.chat("How much did Microsoft pay for the Inflection AI team?", [], 5))
-    assert outputs[0].endswith("▍") and "[1]" in outputs[-2]  # raw text while the model writes
+    # First the sources the model is reading (file, lines, best sentence), before any answer text.
+    assert outputs[0].startswith("▍") and 'class="rag-reading"' in outputs[0] and "Microsoft paid" not in outputs[0]
+    assert f"<code>{GERMAN}, line" in outputs[0] and "Inflection" in outputs[0]
+    assert "[1]. ▍" in outputs[-2] and 'class="rag-reading"' in outputs[-2]  # raw text while the model writes
     final = outputs[-1]
     anchor = final.split('<a class="rag-cite" href="#', 1)[1].split('"', 1)[0]
     assert f'<details class="rag-src" id="{anchor}">' in final

@@ -8,6 +8,7 @@ the index, retriever, citation checker, Gradio server, page and browser.
 import re
 import shutil
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,12 +29,17 @@ QUESTION = "How much did Microsoft pay for the Inflection AI team?"
 
 
 class QuotingGenerator:
-    """A stand-in LLM (Generator protocol): streams, word by word, the sentence of source [1] that best matches the question."""
+    """A stand-in LLM (Generator protocol): streams, word by word, the sentence of source [1] that best matches
+    the question. Its first word waits for `gate`, so a test can look at the page before the model writes."""
 
     name = "scripted-test-model"
     n_ctx = 2048
 
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+        assert self.gate.wait(60), "the test never opened the gate"
         prompt = messages[-1]["content"]
         source = prompt.split("[1] ", 1)[1].split("<<<\n", 1)[1].split("\n>>>", 1)[0]
         words = set(re.findall(r"\w{4,}", prompt.rsplit("Question:", 1)[1].lower()))
@@ -48,7 +54,7 @@ class QuotingGenerator:
 
 
 @pytest.fixture
-def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, QuotingGenerator]]:
     """The app served in this process on a free port, over a private copy of the session's index."""
     import app
     from rag.answer import Assistant
@@ -68,15 +74,17 @@ def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
         port = s.getsockname()[1]
     demo = app.serve(web, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
     try:
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{port}/", gen
     finally:
         demo.close()
 
 
-def test_answer_marker_opens_highlighted_source(page_url: str) -> None:
+def test_answer_marker_opens_highlighted_source(page_url: tuple[str, QuotingGenerator]) -> None:
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium (run `make browser`)")
     from playwright.sync_api import expect, sync_playwright
+
+    page_url, gen = page_url
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -91,6 +99,12 @@ def test_answer_marker_opens_highlighted_source(page_url: str) -> None:
             box.press("Enter")
 
             answer = page.get_by_test_id("bot").last
+            # The sources the model reads show before its first word (the generator waits at the gate).
+            reading = answer.locator(".rag-reading")
+            expect(reading).to_contain_text("seeds/004_85b4fb37c10d1e96.txt", timeout=30_000)
+            expect(reading).to_contain_text("Inflection")
+            assert "Microsoft" not in answer.inner_text().split("Reading")[0], "no answer text yet"
+            gen.gate.set()
             expect(answer).to_contain_text("▍", timeout=30_000)  # the answer streams in
             cite = answer.locator("a.rag-cite").first
             expect(cite).to_have_text("[1]", timeout=30_000)  # the checked answer replaced it, marker linked

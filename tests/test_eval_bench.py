@@ -104,6 +104,7 @@ def test_bench_quick_reports_every_required_figure(built: Path, cli, tmp_path: P
     out = json.loads(res.stdout)
     for key in (
         "ttft_s_p50",
+        "sources_s_p50",
         "gen_tok_s",
         "raw_gen_tok_s",
         "gen_ratio",
