@@ -124,7 +124,7 @@ def run_chats(chats: list[Chat], bot: Any, k: int) -> dict[str, Any]:
                 "kind": c.kind,
                 "question": c.question,
                 "answer": answer.text,
-                "right": answer.found and any(e.lower() in answer.text.lower() for e in c.expected),
+                "right": answer.found and states(answer.text, c.expected),
                 "cites_gold": any(x.source in c.gold for x in answer.citations),
                 "same_sources_as_alone": [h.chunk.id for h in answer.retrieved] == alone,
             }
@@ -140,6 +140,12 @@ def run_chats(chats: list[Chat], bot: Any, k: int) -> dict[str, Any]:
         "switch_right": rate([r["right"] for r in switch]),
         "results": rows,
     }
+
+
+def states(text: str, expected: tuple[str, ...]) -> bool:
+    """True if `text` contains one of the expected strings where a word or number starts
+    (so "75 Milliarden" does not count as "5 Milliarden"); case is ignored."""
+    return any(re.search(rf"(?<![\w.,]){re.escape(e)}", text, re.I) for e in expected)
 
 
 def gold_rank(hits: list[Hit], gold: tuple[str, ...]) -> int | None:
@@ -164,9 +170,8 @@ def score(q: Question, hits: list[Hit], answer: Answer | None) -> Result:
     if not q.answerable:
         r.checks["refused"] = not answer.found
         return r
-    text = answer.text.lower()
     r.checks["answered"] = answer.found
-    r.checks["fact"] = answer.found and any(e.lower() in text for e in q.expected)
+    r.checks["fact"] = answer.found and states(answer.text, q.expected)
     r.checks["cites_gold"] = any(c.source in q.gold for c in answer.citations)
     r.quotes = [quote_at_lines(c) for c in answer.citations]
     if answer.found:

@@ -161,3 +161,10 @@ def test_score_checks_fact_gold_citation_language_and_refusal(tmp_path: Path) ->
     assert refused.correct is False and "language" not in refused.checks
     never = Question("u", "Capital of Peru?", "en", (), (), False)
     assert score(never, hits, Answer("Capital of Peru?", "No answer.", False)).correct is True
+
+
+def test_an_expected_figure_must_start_where_a_number_starts() -> None:
+    from rag.evaluate import states
+
+    assert states("Microsoft zahlte US-$650 Millionen", ("650",)) and states("Jevons-paradox", ("jevons",))
+    assert not states("13,75 Milliarden Dollar", ("5 Milliarden",)) and not states("6.5 billion", ("5 billion",))
