@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from . import citations, context, followup, lang, prompt, qtype
+from . import citations, context, followup, lang, prompt, qtype, tidy
 from .errors import UsageError
 from .llm import Generator
 from .retrieve import Retriever
@@ -119,12 +119,12 @@ class Assistant:
             completion_tokens=gen.count_tokens(raw) if raw else 0,
         )
         # A NOT_FOUND beside cited sentences ("… [1]. NOT_FOUND") drops only itself: the sentences are checked.
-        reply = raw.replace(prompt.NOT_FOUND, " ").strip()
+        reply = tidy.scrub(raw.replace(prompt.NOT_FOUND, " "))
         if not any(ch.isalnum() for ch in reply):
             yield self._refusal(code, closest, base, timings)
             return
         vectors = np.array([vecmap[(p.chunk.source, p.start)] for p in passages])
-        checked = citations.check(reply, passages, embed, vectors, question)
+        checked = citations.check(reply, passages, embed, vectors, question, code)
         quotes = " ".join(c.quote for c in checked.citations)
         if (
             not checked.citations

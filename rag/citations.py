@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import numbers
+from . import numbers, tidy
 from .types import Citation, Passage
 
 UNSUPPORTED = "[?]"
@@ -106,15 +106,36 @@ def _attribute(support: np.ndarray, cited: list[int], passages: list[Passage]) -
     return [passages[j].n] if support[j] >= ATTRIBUTE_MIN else []
 
 
+def _sources_of(body: str, marked: list[int], sims: np.ndarray, passages: list[Passage], given: set[str]) -> list[int]:
+    """The shown sources that support one sentence (see the module docstring); [] when none does."""
+    nums = _attribute(sims, marked, passages)
+    if nums and not grounded(body, [p for p in passages if p.n in nums], given):
+        # Cite the shown passage that states the figures, if one does; if none does, the
+        # figure is the model's own knowledge and the sentence is unsupported.
+        backed = [j for j, p in enumerate(passages) if grounded(body, [p], given)]
+        nums = [passages[max(backed, key=lambda j: sims[j])].n] if backed else []
+    return nums
+
+
+def _kept(rows: list[tuple[int, str, list[int]]], language: str | None) -> list[tuple[int, str, list[int]]]:
+    """Rows without noise: unsupported sentences about the sources, and off-language sentences beside on-language ones."""
+    rows = [r for r in rows if r[2] or not tidy.is_meta(r[1])]
+    if language and any(not tidy.foreign(body, language) for _, body, _ in rows):
+        rows = [r for r in rows if not tidy.foreign(r[1], language)]
+    return rows
+
+
 def check(
     text: str,
     passages: list[Passage],
     embed: Callable[[list[str]], np.ndarray],
     vectors: np.ndarray,
     question: str = "",
+    language: str | None = None,
 ) -> Checked:
     """The repaired answer and one citation per source it cites. `vectors` are the passages' embeddings;
-    figures in `question` may be repeated without a source (they are the user's, not the model's)."""
+    figures in `question` may be repeated without a source (they are the user's, not the model's).
+    With `language`, sentences in another language are dropped when one in it remains."""
     given = numbers.figures(question, lenient=True)
     sents = claims(text)
     bodies = [strip_markers(s) for s in sents]
@@ -122,39 +143,26 @@ def check(
     if not sents or not passages:
         return Checked(text.strip(), (), len(sents))
     sims = embed(bodies) @ vectors.T + LEXICAL_WEIGHT * overlap(bodies, [p.text for p in passages])
+    rows = [
+        (i, body, _sources_of(body, [n for n in markers(sents[i]) if n in valid], sims[i], passages, given))
+        for i, body in enumerate(bodies)
+        if body
+    ]
+    rows = _kept(rows, language)
     best: dict[int, tuple[float, Passage]] = {}
-    out, unsupported = [], 0
-    for i, body in enumerate(bodies):
-        if not body:
-            continue
-        nums = _attribute(sims[i], [n for n in markers(sents[i]) if n in valid], passages)
-        if nums and not grounded(body, [p for p in passages if p.n in nums], given):
-            # Cite the shown passage that states the figures, if one does; if none does, the
-            # figure is the model's own knowledge and the sentence is unsupported.
-            backed = [j for j, p in enumerate(passages) if grounded(body, [p], given)]
-            nums = [passages[max(backed, key=lambda j: sims[i, j])].n] if backed else []
-        if not nums:
-            unsupported += 1
+    for i, _, nums in rows:
         for n in nums:
             # The quote is the sentence of source n closest to what the answer says.
-            js = [j for j, p in enumerate(passages) if p.n == n]
-            j = max(js, key=lambda j: sims[i, j])
+            j = max((j for j, p in enumerate(passages) if p.n == n), key=lambda j: sims[i, j])
             if n not in best or sims[i, j] > best[n][0]:
                 best[n] = (float(sims[i, j]), passages[j])
-        out.append(_with_markers(body, nums))
-    cites = []
-    for n in sorted(best):
-        p = best[n][1]
-        first, last = p.lines()
-        cites.append(
-            Citation(
-                n=n,
-                source=p.chunk.source,
-                chunk_id=p.chunk.id,
-                start_line=first,
-                end_line=last,
-                quote=p.text,
-                page=p.page(),
-            )
-        )
-    return Checked(" ".join(out), tuple(cites), unsupported)
+    cites = [_citation(n, best[n][1]) for n in sorted(best)]
+    text = " ".join(_with_markers(body, nums) for _, body, nums in rows)
+    return Checked(text, tuple(cites), sum(not nums for *_, nums in rows))
+
+
+def _citation(n: int, p: Passage) -> Citation:
+    first, last = p.lines()
+    return Citation(
+        n=n, source=p.chunk.source, chunk_id=p.chunk.id, start_line=first, end_line=last, quote=p.text, page=p.page()
+    )

@@ -158,3 +158,21 @@ def test_an_answer_that_adds_nothing_to_the_question_restates_it() -> None:
     assert not restates("Ein halbes Jahr [1].", q)
     assert not restates("Bis 2024 [1].", q)
     assert not restates("The investor is MGX [1].", "Which investor joined the round?")
+
+
+def test_a_sentence_about_the_sources_that_nothing_supports_is_dropped() -> None:
+    ps, vecs = passages()
+    reply = "Microsoft paid 650 million dollars for the Inflection team [1]. This information is found in source [2]."
+    result = check(reply, ps, fake_embed, vecs)
+    assert result.text == "Microsoft paid 650 million dollars for the Inflection team [1]." and result.unsupported == 0
+
+
+def test_a_sentence_in_another_language_is_dropped_beside_one_in_the_asked_language() -> None:
+    ps, vecs = passages()
+    reply = "Microsoft paid 650 million dollars for the Inflection team [1]. Nadella änderte danach seine Meinung über Altman [2]."
+    result = check(reply, ps, fake_embed, vecs, language="en")
+    assert result.text == "Microsoft paid 650 million dollars for the Inflection team [1]."
+    alone = check(
+        "Nadella änderte danach seine Meinung nach der Entlassung von Altman [2].", ps, fake_embed, vecs, language="en"
+    )
+    assert alone.text.startswith("Nadella änderte"), "the only sentence stays: the language check reports it"
