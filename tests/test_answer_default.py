@@ -10,7 +10,7 @@ import pytest
 from rag import lang
 from rag.answer import Assistant
 from rag.api import assistant, build_index
-from rag.types import Answer
+from rag.types import Answer, Exchange
 from tests.conftest import DUTCH, ENGLISH_A, GERMAN, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -64,10 +64,7 @@ def test_unanswerable_question_is_refused(bot: Assistant, question: str) -> None
 
 
 def test_follow_up_uses_the_history(bot: Assistant) -> None:
-    history = [
-        {"role": "user", "content": "Wie viel zahlte Microsoft für das Team von Inflection AI?"},
-        {"role": "assistant", "content": "650 Millionen US-Dollar [1]."},
-    ]
+    history = [Exchange("Wie viel zahlte Microsoft für das Team von Inflection AI?", "650 Millionen US-Dollar [1].")]
     answer = bot.ask("Und wer hat es mitgegründet?", history=history)
     assert answer.found and "Suleyman" in answer.text
     assert GERMAN in cited_files(answer)

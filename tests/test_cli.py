@@ -13,7 +13,7 @@ import pytest
 
 from rag.answer import MAX_QUESTION_CHARS, Assistant
 from rag.api import assistant, open_retriever
-from rag.types import Answer
+from rag.types import Answer, Retrieved
 from tests.conftest import GERMAN, ROOT
 
 TINY = {"RAG_LLM_MODEL": "smollm2-135m"}
@@ -113,7 +113,8 @@ def test_text_streams_in_pieces_and_a_not_found_reply_is_held_back(built: Path) 
     assert len(pieces) > 3 and "".join(pieces) == reply, "text arrives as the model writes it"
     assert isinstance(events[-1], Answer) and events[-1].found
     refused = list(Assistant(retriever, lambda: Scripted("NOT_FOUND")).stream("Wie viel zahlte Microsoft?"))
-    assert [type(e) for e in refused] == [Answer] and not refused[0].found, "NOT_FOUND is never shown as text"
+    assert [type(e) for e in refused] == [Retrieved, Answer], "NOT_FOUND is never shown as text"
+    assert not refused[-1].found
 
 
 def test_ask_streams_pieces_through_real_llama(built: Path, monkeypatch) -> None:
@@ -121,7 +122,8 @@ def test_ask_streams_pieces_through_real_llama(built: Path, monkeypatch) -> None
     bot = assistant("index", "smollm2-135m")
     events = list(bot.stream("Was kaufte Microsoft für 650 Millionen Dollar?", max_tokens=40))
     answer, pieces = events[-1], [e for e in events[:-1] if isinstance(e, str)]
-    assert isinstance(answer, Answer) and len(pieces) == len(events) - 1
+    assert isinstance(events[0], Retrieved) and events[0].passages, "sources come before any text"
+    assert isinstance(answer, Answer) and len(pieces) == len(events) - 2
     # Either the model wrote text, which streamed in several pieces, or it said NOT_FOUND (held back) and
     # the answer is a refusal; a draft shown in one piece at the end, or lost, fails both.
     assert len(pieces) > 1 if pieces else not answer.found
