@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import qtype
+from . import guard, qtype
 from .chunker import chunk_sentences
 from .types import Hit, Passage, Source
 
@@ -19,7 +19,8 @@ ANSWER_TYPE_BONUS = 0.1  # in cosine units; 0.05 gained 3 of the 5, 0.2 no more 
 
 
 def _candidates(hits: list[Hit]) -> list[tuple[Hit, int, int, str]]:
-    """Every sentence of the hits once (chunks overlap), as (hit, file start, file end, text)."""
+    """Every sentence of the hits once (chunks overlap), as (hit, file start, file end, text); a sentence
+    giving the model orders (guard.py) is never a candidate, so it is neither shown nor cited."""
     seen: set[tuple[str, int]] = set()
     out = []
     for hit in hits:
@@ -27,6 +28,8 @@ def _candidates(hits: list[Hit]) -> list[tuple[Hit, int, int, str]]:
         for start, end in chunk_sentences(c):
             if (c.source, start) not in seen:
                 seen.add((c.source, start))
+                if guard.addresses_an_ai(c.text[start - c.start : end - c.start]):
+                    continue
                 out.append((hit, start, end, c.text[start - c.start : end - c.start]))
     return out
 

@@ -6,6 +6,7 @@ not followed. It does not choose the sources (see context.py).
 
 from __future__ import annotations
 
+from . import guard
 from .types import Exchange, Source
 
 NOT_FOUND = "NOT_FOUND"
@@ -21,8 +22,9 @@ Rules:
 
 
 def _fence(text: str) -> str:
-    # A document must not be able to close its own fence and speak as the user.
-    return text.replace("<<<", "« ").replace(">>>", " »")
+    # A document must not be able to close its own fence and speak as the user, nor hand the model an
+    # address to repeat as a link or an image.
+    return guard.defang(text).replace("<<<", "« ").replace(">>>", " »")
 
 
 def user_message(question: str, sources: list[Source], language: str) -> str:

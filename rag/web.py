@@ -24,7 +24,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 MAX_K = 20
 MAX_TOKENS = 2048
 QUOTE_PREVIEW = 110  # characters of a quote shown on a collapsed source line
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 
 # Only chunk text from the index store is ever shown; the page exposes no way to open a file by
 # path, so no request can read outside the documents folder (Gradio serves no project files either).
@@ -109,8 +108,16 @@ def _lines(first: int, last: int) -> str:
     return f"line {first}" if first == last else f"lines {first}–{last}"
 
 
+# What Markdown turns into a fetch or a link (images, links, autolinked URLs, raw HTML) as entities, plus
+# the backslash and backtick that would stop an entity from decoding: text from a document or the model
+# is shown, never interpreted, so a hostile "![x](http://…)" in a source can't make the browser fetch it.
+_INERT = str.maketrans({c: f"&#{ord(c)};" for c in "\\`[]()!:"})
+_MARKER_HTML = re.compile(r"&#91;(\d{1,3})&#93;")
+_UNSUPPORTED_HTML = "&#91;?&#93;"
+
+
 def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
+    return html.escape(text, quote=False).translate(_INERT)
 
 
 def _one_line_html(text: str) -> str:
@@ -179,7 +186,7 @@ def reading_block(event: Retrieved) -> str:
 
 
 def link_markers(text: str, cited: dict[int, str]) -> str:
-    """Turns each [n] with a source into a link to that source's block; [?] gets a tooltip."""
+    """Turns each escaped [n] with a source into a link to that source's block; [?] gets a tooltip."""
 
     def link(m: re.Match[str]) -> str:
         n = int(m.group(1))
@@ -187,8 +194,10 @@ def link_markers(text: str, cited: dict[int, str]) -> str:
             return m.group(0)
         return f'<a class="rag-cite" href="#{cited[n]}" title="show source {n}">[{n}]</a>'
 
-    text = _MARKER.sub(link, text)
-    return text.replace("[?]", '<span class="rag-unsupported" title="no supporting passage found">[?]</span>')
+    text = _MARKER_HTML.sub(link, text)
+    return text.replace(
+        _UNSUPPORTED_HTML, '<span class="rag-unsupported" title="no supporting passage found">[?]</span>'
+    )
 
 
 def render_answer(answer: Answer, chunk_of: Callable[[int], Chunk | None]) -> str:

@@ -191,7 +191,7 @@ def test_chat_streams_then_shows_linked_sources(built: Path) -> None:
     # First the sources the model is reading (file, lines, best sentence), before any answer text.
     assert outputs[0].startswith("▍") and 'class="rag-reading"' in outputs[0] and "Microsoft paid" not in outputs[0]
     assert f"<code>{GERMAN}, line" in outputs[0] and "Inflection" in outputs[0]
-    assert "[1]. ▍" in outputs[-2] and 'class="rag-reading"' in outputs[-2]  # raw text while the model writes
+    assert "team &#91;1&#93;. ▍" in outputs[-2] and 'class="rag-reading"' in outputs[-2]  # inert while it writes
     final = outputs[-1]
     anchor = final.split('<a class="rag-cite" href="#', 1)[1].split('"', 1)[0]
     assert f'<details class="rag-src" id="{anchor}">' in final
@@ -278,3 +278,16 @@ def test_not_found_beside_a_cited_sentence_drops_only_itself(built: Path) -> Non
     answer = scripted_app(built / "index", reply)[0].bot().ask("How much did Microsoft pay for the Inflection AI team?")
     assert answer.found and "NOT_FOUND" not in answer.text and "650" in answer.text
     assert answer.citations and answer.citations[0].source == GERMAN and "650" in answer.citations[0].quote
+
+
+HOSTILE = "See ![pixel](http://127.0.0.1:9/p.png) and [the report](http://127.0.0.1:9/r) <img src=x> [1]."
+
+
+def test_markup_from_the_model_or_a_document_is_shown_not_rendered(built: Path) -> None:
+    web, _ = scripted_app(built / "index", HOSTILE)
+    outputs = list(web.chat("How much did Microsoft pay for the Inflection AI team?", [], 5))
+    for html_out in outputs:
+        # Nothing Markdown or HTML would turn into an image, a link or an autolink survives.
+        assert "![" not in html_out and "](" not in html_out and "http:" not in html_out, html_out
+        assert "<img" not in html_out and "<a " not in html_out.replace('<a class="rag-cite" href="#', "")
+    assert "&#33;&#91;pixel&#93;&#40;http&#58;//127.0.0.1&#58;9/p.png&#41;" in outputs[-2]  # shown as typed
