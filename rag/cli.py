@@ -128,13 +128,20 @@ def search(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> No
         return
     for h in hits:
         c = h.chunk
-        click.echo(f"{h.rank}. {h.score:.3f}  {c.source}:{c.start_line}-{c.end_line}")
+        click.echo(f"{h.rank}. {h.score:.3f}  {where(c.source, c.start_line, c.end_line, c.page)}")
         click.echo("   " + " ".join(c.text.split())[:300])
 
 
 def _words(text: str) -> str:
     """Text without spacing and sentence punctuation: a marker moved past a full stop is no change."""
     return "".join(ch for ch in text if not ch.isspace() and ch not in ".!?")
+
+
+def where(source: str, first: int, last: int, page: int | None) -> str:
+    """`file.pdf p.3` for a paged document, else `file.txt:3-4` (lines of the extracted text)."""
+    if page is not None:
+        return f"{source} p.{page}"
+    return f"{source}:{first}" if first == last else f"{source}:{first}-{last}"
 
 
 def hit_dict(h: Any) -> dict:
@@ -146,6 +153,7 @@ def hit_dict(h: Any) -> dict:
         "chunk_id": c.id,
         "start_line": c.start_line,
         "end_line": c.end_line,
+        "page": c.page,
         "text": c.text,
     }
 
@@ -184,8 +192,7 @@ def ask(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
         click.echo(("\n\n" if streamed else "") + answer.text, nl=False)
     click.echo("\n")
     for c in answer.citations:
-        lines = f"{c.start_line}" if c.start_line == c.end_line else f"{c.start_line}-{c.end_line}"
-        click.echo(f'[{c.n}] {c.source}:{lines}  "{c.quote}"')
+        click.echo(f'[{c.n}] {where(c.source, c.start_line, c.end_line, c.page)}  "{c.quote}"')
     for notice in answer.notices:
         click.echo(f"note: {notice}", err=True)
 
