@@ -16,7 +16,9 @@ from .readers import SUFFIXES
 from .settings import Settings
 from .types import BuildReport
 
-DEBOUNCE_MS = 1600  # an editor's save is several events (temp file, rename, chmod): one build for all
+# An editor's save is several events (temp file, rename, chmod): events less than 50 ms apart (watchfiles'
+# step) are grouped into one build, for at most this long while they keep coming.
+DEBOUNCE_MS = 1600
 
 
 def relevant(path: Path, index: Path) -> bool:
