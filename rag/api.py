@@ -7,11 +7,13 @@ keyword overrides of its fields; without one, it loads the defaults, `rag.toml` 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 
 from .answer import Assistant
 from .chunker import ChunkerSettings
 from .embed import STEmbedder
+from .errors import RagError
 from .indexer import build
 from .llm import Generator, LlamaGenerator
 from .models import resolve_llm
@@ -44,6 +46,17 @@ def build_index(
     """Brings the index up to date with the documents folder, embedding only what changed."""
     s = configure(settings, docs=docs, index=index, **fields)
     return build(s, embedder(s.embed_model), ChunkerSettings(), full, dry_run, progress)
+
+
+def watch_index(
+    *, settings: Settings | None = None, full: bool = False, progress: bool = True, **fields: object
+) -> Iterator[BuildReport | RagError]:
+    """Builds, then rebuilds incrementally on every change of the documents folder, yielding each
+    build's report (or the error that stopped it) until Ctrl-C; see watch.py."""
+    from .watch import watch
+
+    s = configure(settings, **fields)
+    return watch(s, lambda f: build(s, embedder(s.embed_model), ChunkerSettings(), f, False, progress), full)
 
 
 def open_retriever(index: Path | str | None = None, *, settings: Settings | None = None, **fields: object) -> Retriever:

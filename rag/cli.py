@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .errors import RagError
+from .errors import RagError, UsageError
 from .settings import Settings
 
 # Options that set a `Settings` field carry the field's name and default to None, so that only what
@@ -90,13 +90,19 @@ def main(verbose: bool, config: Path | None) -> None:
     type=click.Choice(["flat", "hnsw"]),
     help="faiss: hnsw for approximate search of large corpora [default: the index's current type, else flat].",
 )
+@click.option("--watch", is_flag=True, help="Then keep the index up to date as documents change, until Ctrl-C.")
 @QUIET
 @JSON
 @click.pass_context
-def index(ctx: click.Context, full: bool, dry_run: bool, quiet: bool, as_json: bool, **flags: Any) -> None:
+def index(ctx: click.Context, full: bool, dry_run: bool, watch: bool, quiet: bool, as_json: bool, **flags: Any) -> None:
     """Build or update the index from the documents folder (only changed files are embedded)."""
     from .api import build_index
 
+    if watch:
+        if dry_run:
+            raise UsageError("--watch writes the index; it cannot be combined with --dry-run")
+        _watch(settings_of(ctx, **flags), full, quiet, as_json)
+        return
     report = build_index(settings=settings_of(ctx, **flags), full=full, dry_run=dry_run, progress=not quiet)
     if as_json:
         emit_json(report.to_dict())
@@ -106,6 +112,24 @@ def index(ctx: click.Context, full: bool, dry_run: bool, quiet: bool, as_json: b
             for source in getattr(report, label):
                 click.echo(f"{label:9} {source}")
     click.echo(report.summary())
+
+
+def _watch(settings: Settings, full: bool, quiet: bool, as_json: bool) -> None:
+    """Prints each build's summary (or JSON line) and each failed build's error until Ctrl-C, then exits 0."""
+    from .api import watch_index
+
+    try:
+        for outcome in watch_index(settings=settings, full=full, progress=not quiet):
+            if isinstance(outcome, RagError):
+                click.echo(f"error: {outcome}", err=True)
+            elif as_json:
+                click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
+            else:
+                click.echo(outcome.summary())
+            if not quiet:
+                click.echo(f"watching {settings.docs}/ for changes (Ctrl-C to stop)", err=True)
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
 
 
 @main.command()
@@ -128,13 +152,20 @@ def search(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> No
         return
     for h in hits:
         c = h.chunk
-        click.echo(f"{h.rank}. {h.score:.3f}  {c.source}:{c.start_line}-{c.end_line}")
+        click.echo(f"{h.rank}. {h.score:.3f}  {where(c.source, c.start_line, c.end_line, c.page)}")
         click.echo("   " + " ".join(c.text.split())[:300])
 
 
 def _words(text: str) -> str:
     """Text without spacing and sentence punctuation: a marker moved past a full stop is no change."""
     return "".join(ch for ch in text if not ch.isspace() and ch not in ".!?")
+
+
+def where(source: str, first: int, last: int, page: int | None) -> str:
+    """`file.pdf p.3` for a paged document, else `file.txt:3-4` (lines of the extracted text)."""
+    if page is not None:
+        return f"{source} p.{page}"
+    return f"{source}:{first}" if first == last else f"{source}:{first}-{last}"
 
 
 def hit_dict(h: Any) -> dict:
@@ -146,6 +177,7 @@ def hit_dict(h: Any) -> dict:
         "chunk_id": c.id,
         "start_line": c.start_line,
         "end_line": c.end_line,
+        "page": c.page,
         "text": c.text,
     }
 
@@ -184,8 +216,7 @@ def ask(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
         click.echo(("\n\n" if streamed else "") + answer.text, nl=False)
     click.echo("\n")
     for c in answer.citations:
-        lines = f"{c.start_line}" if c.start_line == c.end_line else f"{c.start_line}-{c.end_line}"
-        click.echo(f'[{c.n}] {c.source}:{lines}  "{c.quote}"')
+        click.echo(f'[{c.n}] {where(c.source, c.start_line, c.end_line, c.page)}  "{c.quote}"')
     for notice in answer.notices:
         click.echo(f"note: {notice}", err=True)
 

@@ -1,4 +1,5 @@
-"""Reads the documents folder: UTF-8 `.txt` and `.md` files. Does not chunk or embed."""
+"""Walks the documents folder: picks each file's reader (rag/readers), hashes the bytes, skips what cannot
+be read with one warning line each. Does not extract text itself, chunk or embed."""
 
 from __future__ import annotations
 
@@ -6,12 +7,11 @@ import hashlib
 import logging
 from pathlib import Path
 
-from .errors import DocsMissing
+from .errors import BadDocument, DocsMissing
+from .readers import SUFFIXES, reader_for
 from .types import Document
 
 log = logging.getLogger(__name__)
-
-SUFFIXES = (".txt", ".md")
 
 
 def display_path(path: Path) -> str:
@@ -22,15 +22,21 @@ def display_path(path: Path) -> str:
         return path.resolve().as_posix()
 
 
-def decode(data: bytes) -> str | None:
-    """Text of a file, or None when it is binary or not UTF-8."""
-    if b"\x00" in data:
-        return None
-    try:
-        # Decoding the raw bytes (not text mode) keeps "\r\n": offsets match the file exactly.
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+def is_temporary(path: Path) -> bool:
+    """Editor and Office scratch files (`~$x.docx`, `.#x.md`, `x.md~`, `.x.swp`), never documents."""
+    name = path.name
+    return name.startswith(("~$", ".#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
+
+
+def extract(path: Path, data: bytes) -> tuple[str, bool]:
+    """(extracted text, paged) of a file's bytes; BadDocument when its reader cannot use them."""
+    reader = reader_for(path)
+    if reader is None:
+        raise BadDocument(f"unsupported format {path.suffix or '(no suffix)'}")
+    text = reader.read(path, data)
+    if not text.strip():
+        raise BadDocument("empty")
+    return text, reader.paged
 
 
 def read_document(path: Path) -> Document | None:
@@ -40,25 +46,24 @@ def read_document(path: Path) -> Document | None:
     except OSError as exc:
         log.warning("skipped %s: cannot read (%s)", display_path(path), exc.strerror)
         return None
-    text = decode(data)
-    if text is None:
-        log.warning("skipped %s: binary or not UTF-8", display_path(path))
+    try:
+        text, paged = extract(path, data)
+    except BadDocument as exc:
+        log.warning("skipped %s: %s", display_path(path), exc)
         return None
-    if not text.strip():
-        log.warning("skipped %s: empty", display_path(path))
-        return None
-    return Document(display_path(path), text, hashlib.sha256(data).hexdigest())
+    return Document(display_path(path), text, hashlib.sha256(data).hexdigest(), paged)
 
 
 def list_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise DocsMissing(f"documents folder {folder} does not exist; pass --docs FOLDER")
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES and not is_temporary(p))
 
 
 def read_folder(folder: Path) -> list[Document]:
     """All usable documents below `folder`; raises DocsMissing when there are none."""
     docs = [d for d in map(read_document, list_files(folder)) if d is not None]
     if not docs:
-        raise DocsMissing(f"no readable .txt or .md file in {folder}; the index was left as it was")
+        formats = ", ".join(SUFFIXES)
+        raise DocsMissing(f"no readable document ({formats}) in {folder}; the index was left as it was")
     return docs

@@ -35,6 +35,12 @@ class DocsMissing(RagError):
     pass
 
 
+class BadDocument(RagError):
+    """A file its reader cannot use (encrypted, damaged, no text); the message says why, e.g. "encrypted PDF".
+
+    The folder walker skips such a file with one warning line and indexes the rest."""
+
+
 class ModelMissing(RagError):
     pass
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import artifacts, lang
-from .errors import UsageError
+from .errors import RagError, UsageError
 from .settings import Settings
 from .types import Answer, Citation, Exchange, Hit
 
@@ -154,13 +154,23 @@ def gold_rank(hits: list[Hit], gold: tuple[str, ...]) -> int | None:
 
 
 def quote_at_lines(c: Citation) -> bool:
-    """True when the quote stands verbatim in the cited file within the cited lines."""
+    """True when the quote stands verbatim in the file's extracted text (the readers') within the cited
+    lines, and, for a paged document (PDF), on the cited page."""
+    from .documents import extract
+
+    path = Path(c.source)
     try:
-        text = Path(c.source).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text, paged = extract(path, path.read_bytes())
+    except (OSError, RagError):
         return False
     # split("\n") keeps "\r", as the chunker's line numbers and offsets do.
-    return c.quote in "\n".join(text.split("\n")[c.start_line - 1 : c.end_line])
+    lines = text.split("\n")
+    window = "\n".join(lines[c.start_line - 1 : c.end_line])
+    at = window.find(c.quote)
+    if at < 0 or c.start_line < 1 or paged != (c.page is not None):
+        return False
+    offset = sum(len(line) + 1 for line in lines[: c.start_line - 1]) + at
+    return not paged or text.count("\f", 0, offset) + 1 == c.page
 
 
 def score(q: Question, hits: list[Hit], answer: Answer | None) -> Result:

@@ -116,6 +116,11 @@ _MARKER_HTML = re.compile(r"&#91;(\d{1,3})&#93;")
 _UNSUPPORTED_HTML = "&#91;?&#93;"
 
 
+def _where(source: str, first: int, last: int, page: int | None) -> str:
+    """`file.pdf p.3` for a paged document, else `file.txt, lines 3–4` (lines of the extracted text)."""
+    return f"{source} p.{page}" if page is not None else f"{source}, {_lines(first, last)}"
+
+
 def _escape(text: str) -> str:
     return html.escape(text, quote=False).translate(_INERT)
 
@@ -149,7 +154,7 @@ def _preview(quote: str) -> str:
 
 def source_block(citation: Citation, chunk: Chunk | None, anchor: str) -> str:
     """One collapsible source: file and lines, the quote, and the quote marked inside its chunk."""
-    where = f"{citation.source}, {_lines(citation.start_line, citation.end_line)}"
+    where = _where(citation.source, citation.start_line, citation.end_line, citation.page)
     body = highlight(chunk.text, citation.quote) if chunk else f"<mark>{_one_line_html(citation.quote)}</mark>"
     return (
         f'<details class="rag-src" id="{anchor}"><summary><b>[{citation.n}]</b> <code>{_escape(where)}</code>'
@@ -162,8 +167,8 @@ def closest_block(hit: Hit, anchor: str) -> str:
     """The best retrieved passage of a refusal's closest document, open so it is seen at once."""
     c = hit.chunk
     return (
-        f'<details class="rag-src" id="{anchor}" open><summary><code>{_escape(c.source)}, '
-        f"{_lines(c.start_line, c.end_line)}</code> (similarity {hit.score:.2f})</summary>"
+        f'<details class="rag-src" id="{anchor}" open><summary><code>{_escape(_where(c.source, c.start_line, c.end_line, c.page))}'
+        f"</code> (similarity {hit.score:.2f})</summary>"
         f'<div class="rag-chunk">{_one_line_html(c.text.strip())}</div></details>'
     )
 
@@ -179,7 +184,7 @@ def reading_block(event: Retrieved) -> str:
         p = best[n]
         first, last = p.lines()
         rows.append(
-            f"<li><code>{_escape(p.chunk.source)}, {_lines(first, last)}</code> "
+            f"<li><code>{_escape(_where(p.chunk.source, first, last, p.page()))}</code> "
             f'<span class="rag-quote">“{_escape(_preview(p.text))}”</span></li>'
         )
     return f'<div class="rag-reading"><div class="rag-heading">Reading</div><ul>{"".join(rows)}</ul></div>'
@@ -225,7 +230,7 @@ def answer_markdown(answer: Answer) -> str:
         out.append(
             "**Sources**\n"
             + "\n".join(
-                f'- [{c.n}] {c.source}, {_lines(c.start_line, c.end_line)}: "{" ".join(c.quote.split())}"'
+                f'- [{c.n}] {_where(c.source, c.start_line, c.end_line, c.page)}: "{" ".join(c.quote.split())}"'
                 for c in answer.citations
             )
         )
@@ -235,7 +240,7 @@ def answer_markdown(answer: Answer) -> str:
             c = hit.chunk
             text = " ".join(c.text.split())
             out.append(
-                f'**Closest document**\n- {c.source}, {_lines(c.start_line, c.end_line)}: "{_preview_long(text)}"'
+                f'**Closest document**\n- {_where(c.source, c.start_line, c.end_line, c.page)}: "{_preview_long(text)}"'
             )
     out += [f"_Note: {n}_" for n in answer.notices]
     return "\n\n".join(out)

@@ -216,7 +216,7 @@ def test_missing_docs_folder_leaves_index_untouched(workdir: Path, cli) -> None:
     empty.mkdir()
     (empty / "blank.txt").write_text("   \n", encoding="utf-8")
     res = cli("index", "--docs", "empty", cwd=workdir)
-    assert res.returncode == 1 and "no readable .txt or .md file" in res.stderr
+    assert res.returncode == 1 and "no readable document (.txt, .md, .pdf" in res.stderr
     assert (workdir / "index" / "CURRENT").read_text() == before
 
 
