@@ -1,0 +1,114 @@
+"""The OpenAI-compatible API, live on loopback, driven by the official `openai` client (real index and citation
+check; a scripted generator that quotes its source [1], so answers are deterministic and per question)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from rag.answer import Assistant
+from rag.api import open_retriever
+from rag.settings import Settings
+from rag.web import WebApp
+
+QUESTION = "How much did Microsoft pay for the Inflection AI team?"
+
+
+class Quoting:
+    """Replies with the sentence of source [1] sharing most words with the question, marked [1]."""
+
+    name, n_ctx = "scripted", 2048
+
+    def __init__(self, delay: float = 0.0):
+        self.delay = delay
+
+    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+        prompt = messages[-1]["content"]
+        source = prompt.split("[1] ", 1)[1].split("<<<\n", 1)[1].split("\n>>>", 1)[0]
+        words = set(re.findall(r"\w{4,}", prompt.rsplit("Question:", 1)[1].lower()))
+        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", source) if s.strip()]
+        best = max(sentences, key=lambda s: len(words & set(re.findall(r"\w{4,}", s.lower()))))
+        for i, word in enumerate(f"{best.rstrip('.')} [1].".split(" ")):
+            time.sleep(self.delay)
+            yield word if i == 0 else " " + word
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+def serve(built: Path, **fields: object) -> tuple[str, object]:
+    import uvicorn
+
+    from rag.server import create_app
+
+    settings = Settings().replace(index=built / "index", docs=built / "seeds", **fields)
+    gen = Quoting(float(fields.pop("delay", 0) or 0)) if False else Quoting()
+    web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, web, page=False), "127.0.0.1", port, log_level="warning")
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}", server
+
+
+@pytest.fixture(scope="module")
+def url(built: Path) -> Iterator[str]:
+    base, server = serve(built)
+    yield base
+    server.should_exit = True
+
+
+def verify(built: Path, citations: list[dict]) -> None:
+    assert citations
+    for c in citations:
+        lines = (built / c["source"]).read_text(encoding="utf-8").split("\n")[c["start_line"] - 1 : c["end_line"]]
+        assert " ".join(c["quote"].split()) in " ".join(" ".join(lines).split()), c
+
+
+def test_non_streaming_answer_has_verified_citations(url: str, built: Path) -> None:
+    client = openai.OpenAI(base_url=f"{url}/v1", api_key="unused")
+    reply = client.chat.completions.create(model="rag", messages=[{"role": "user", "content": QUESTION}])
+    assert "[1]" in reply.choices[0].message.content and "650" in reply.choices[0].message.content
+    assert reply.model_extra["found"] is True
+    verify(built, reply.model_extra["citations"])
+    assert [m.id for m in client.models.list()] == ["rag"]
+    assert httpx.get(f"{url}/healthz").json()["status"] == "ok"
+
+
+def test_streaming_ends_with_checked_answer_and_citations(url: str, built: Path) -> None:
+    client = openai.OpenAI(base_url=f"{url}/v1", api_key="unused")
+    chunks = list(
+        client.chat.completions.create(model="rag", messages=[{"role": "user", "content": QUESTION}], stream=True)
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    last = chunks[-1]
+    assert last.choices[0].finish_reason == "stop" and last.model_extra["found"] is True
+    assert "650" in text and last.model_extra["answer"] in text
+    verify(built, last.model_extra["citations"])
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"model": "rag", "messages": []}, 400),
+        ({"model": "rag", "messages": [{"role": "user", "content": "  "}]}, 400),
+        ({"model": "gpt-9", "messages": [{"role": "user", "content": QUESTION}]}, 404),
+        ({"model": "rag", "messages": [{"role": "user", "content": "why " * 400}]}, 413),
+    ],
+)
+def test_errors_are_openai_shaped(url: str, body: dict, status: int) -> None:
+    res = httpx.post(f"{url}/v1/chat/completions", json=body)
+    assert res.status_code == status and set(res.json()["error"]) >= {"message", "type"}, res.text
