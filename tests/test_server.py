@@ -44,13 +44,13 @@ class Quoting:
         return len(text.split())
 
 
-def serve(built: Path, **fields: object) -> tuple[str, object]:
+def serve(built: Path, delay: float = 0.0, **fields: object) -> tuple[str, object]:
     import uvicorn
 
     from rag.server import create_app
 
     settings = Settings().replace(index=built / "index", docs=built / "seeds", **fields)
-    gen = Quoting(float(fields.pop("delay", 0) or 0)) if False else Quoting()
+    gen = Quoting(delay)
     web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -112,3 +112,66 @@ def test_streaming_ends_with_checked_answer_and_citations(url: str, built: Path)
 def test_errors_are_openai_shaped(url: str, body: dict, status: int) -> None:
     res = httpx.post(f"{url}/v1/chat/completions", json=body)
     assert res.status_code == status and set(res.json()["error"]) >= {"message", "type"}, res.text
+
+
+def test_follow_up_uses_the_history(url: str) -> None:
+    client = openai.OpenAI(base_url=f"{url}/v1", api_key="unused")
+    messages = [
+        {"role": "user", "content": [{"type": "text", "text": QUESTION}]},
+        {"role": "assistant", "content": "Microsoft paid 650 million dollars [1]."},
+        {"role": "user", "content": "And how much was that in euros?"},
+    ]
+    reply = client.chat.completions.create(model="rag", messages=messages)
+    # Searched together with the earlier question, the follow-up finds the Inflection passage again.
+    assert reply.model_extra["found"] and "Inflection" in " ".join(c["quote"] for c in reply.model_extra["citations"])
+
+
+def test_api_key_is_required_when_set(built: Path) -> None:
+    base, server = serve(built, api_key="s3cret")
+    try:
+        with pytest.raises(openai.AuthenticationError):
+            openai.OpenAI(base_url=f"{base}/v1", api_key="wrong").models.list()
+        assert openai.OpenAI(base_url=f"{base}/v1", api_key="s3cret").models.list().data[0].id == "rag"
+        assert httpx.get(f"{base}/healthz").status_code == 200
+    finally:
+        server.should_exit = True
+
+
+def test_full_queue_answers_429_and_five_streams_all_complete(built: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    base, server = serve(built, delay=0.05, queue_limit=5)
+    questions = [
+        "Why did Microsoft cancel data center leases?",
+        "How much did Microsoft pay for the Inflection AI team?",
+        "Apa strategi pusat data Microsoft?",
+        "How big is the reported OpenAI joint venture?",
+        "Warum überdenkt Microsoft seine Investitionen in OpenAI?",
+    ]
+
+    def ask(question: str) -> tuple[str, list]:
+        client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
+        chunks = list(
+            client.chat.completions.create(model="rag", messages=[{"role": "user", "content": question}], stream=True)
+        )
+        return "".join(c.choices[0].delta.content or "" for c in chunks), chunks[-1].model_extra
+
+    try:
+        with ThreadPoolExecutor(5) as pool:
+            jobs = [pool.submit(ask, q) for q in questions]
+            while httpx.get(f"{base}/healthz").json()["queued"] < 5:
+                time.sleep(0.02)
+            extra = httpx.post(f"{base}/v1/chat/completions", json={"messages": [{"role": "user", "content": "Why?"}]})
+            results = [j.result(timeout=300) for j in jobs]
+        assert (
+            extra.status_code == 429
+            and extra.headers["Retry-After"]
+            and extra.json()["error"]["type"] == "rate_limit_error"
+        )
+        for question, (text, last) in zip(questions, results):
+            # Each stream carries the quote the scripted model picked for its own question.
+            assert last["answer"] in text, (question, text)
+        # Five different quotes: no stream received another question's answer.
+        assert len({last["answer"] for _, last in results}) == 5
+    finally:
+        server.should_exit = True
