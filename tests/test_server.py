@@ -175,3 +175,25 @@ def test_full_queue_answers_429_and_five_streams_all_complete(built: Path) -> No
         assert len({last["answer"] for _, last in results}) == 5
     finally:
         server.should_exit = True
+
+
+def test_page_is_served_at_root(built: Path) -> None:
+    import uvicorn
+
+    from rag.server import create_app
+
+    settings = Settings().replace(index=built / "index", docs=built / "seeds")
+    web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: Quoting()))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, web), "127.0.0.1", port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        page = httpx.get(f"http://127.0.0.1:{port}/", follow_redirects=True)
+        assert page.status_code == 200 and "gradio" in page.text.lower()
+        assert httpx.get(f"http://127.0.0.1:{port}/v1/models").json()["data"][0]["id"] == "rag"
+    finally:
+        server.should_exit = True
