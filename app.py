@@ -1,134 +1,17 @@
-"""The chat page: `python app.py` serves a Gradio front end over the core API on http://127.0.0.1:7860."""
+"""The chat page: `python app.py` serves the Gradio page (rag/page.py) on http://127.0.0.1:7860; `rag serve` adds the API."""
 
 import argparse
 import os
 import threading
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 # An offline app: Gradio must not phone home, models load from local files only.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag.errors import RagError  # noqa: E402 - after the environment above
+from rag.page import build_page, serve  # noqa: E402, F401 - the page's builder, re-exported for tests and scripts
 from rag.settings import Settings  # noqa: E402
 from rag.web import WebApp  # noqa: E402
-
-if TYPE_CHECKING:
-    import gradio as gr
-
-TITLE = "Ask your documents"
-INTRO = """# Ask your documents
-Answers come **only** from the documents in the index, each sentence with a numbered source like **[1]**.
-Click a marker or a source below an answer to see the quoted passage highlighted in its original text.
-Ask in English, Nederlands, Deutsch or Bahasa Indonesia; follow-up questions keep the context."""
-EXAMPLES = [
-    ("EN", "How much did Microsoft pay for the Inflection AI team?"),
-    ("DE", "Warum überdenkt Microsoft seine Investitionen in OpenAI?"),
-    ("NL", "Waarom heeft Microsoft pachten voor datacenters opgezegd?"),
-    ("ID", "Apa yang ditunjukkan indikator terbaru tentang ekspansi AI Microsoft?"),
-]
-CSS = """
-.rag-heading { font-weight: 600; margin-top: .4em; }
-details.rag-src { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .25em .6em; margin: .3em 0; }
-details.rag-src summary { cursor: pointer; }
-details.rag-src[open] { background: var(--background-fill-secondary); }
-details.rag-src.rag-flash { outline: 2px solid var(--color-accent); }
-.rag-quote { opacity: .8; font-style: italic; }
-.rag-chunk { margin-top: .4em; line-height: 1.5; max-height: 18em; overflow-y: auto; }
-.rag-chunk mark { background: #fde68a; color: #111; padding: 0 .1em; border-radius: 2px; }
-a.rag-cite { text-decoration: none; font-weight: 600; color: var(--color-accent); background: var(--color-accent-soft); border-radius: 4px; padding: 0 .15em; }
-.rag-unsupported { color: #b45309; cursor: help; }
-.rag-meta { font-size: .8em; opacity: .6; }
-"""
-# A marker click opens its source block and scrolls to it (a plain #anchor would not open <details>).
-HEAD = """<script>
-document.addEventListener("click", (event) => {
-  const link = event.target.closest && event.target.closest("a.rag-cite");
-  if (!link) return;
-  const block = document.getElementById(link.getAttribute("href").slice(1));
-  if (!block) return;
-  event.preventDefault();
-  event.stopPropagation();
-  block.open = true;
-  block.scrollIntoView({ behavior: "smooth", block: "nearest" });
-  block.classList.add("rag-flash");
-  setTimeout(() => block.classList.remove("rag-flash"), 1500);
-}, true);
-</script>"""
-
-
-def build_page(web: WebApp) -> "gr.Blocks":
-    """The page: a side panel (models, index, top-k, rebuild) and the chat."""
-    import gradio as gr
-
-    with gr.Blocks(title=TITLE, fill_height=True) as demo:
-        gr.Markdown(INTRO)
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=1, min_width=260):
-                gr.Markdown("### Models and index")
-                info = gr.Markdown("Loading…", elem_id="rag-info")
-                k = gr.Slider(
-                    1, 10, value=5, step=1, label="Passages to search (top-k)", info="More finds more, answers slower."
-                )
-                rebuild = gr.Button("Rebuild index", variant="secondary", elem_id="rag-rebuild")
-                gr.Markdown("Reads the documents folder again and embeds only new or changed files.")
-                status = gr.Markdown(elem_id="rag-status", min_height=80)  # room for the progress bar
-            with gr.Column(scale=3):
-                gr.ChatInterface(
-                    web.chat,
-                    chatbot=gr.Chatbot(
-                        height=620,
-                        show_label=False,
-                        placeholder="**Ask a question about your documents**, or pick one of these:",
-                        latex_delimiters=[],  # "$500 billion … $6.6" is money, not math
-                        feedback_options=None,
-                    ),
-                    textbox=gr.Textbox(
-                        placeholder="Type a question and press Enter…",
-                        elem_id="rag-question",
-                        submit_btn=True,
-                        stop_btn=True,
-                        autofocus=True,
-                    ),
-                    additional_inputs=[k],
-                    examples=[[q, None] for _, q in EXAMPLES],
-                    example_labels=[f"{code} · {q}" for code, q in EXAMPLES],
-                    # The API gets its own clean `chat` endpoint below; this one returns page HTML.
-                    api_visibility="private",
-                    api_name="chat_page",
-                    fill_height=True,
-                )
-
-        def chat(question: str, k: int = 5, max_tokens: int = 160) -> str:
-            """Answers a question from the documents: the answer with [n] markers, then its sources."""
-            return web.ask(question, k, max_tokens)
-
-        def run_rebuild(progress: gr.Progress = gr.Progress(track_tqdm=True)) -> Iterator[str]:  # noqa: B008 - Gradio's idiom
-            # track_tqdm turns the embedding progress bar of the build into a bar on the page.
-            yield from web.rebuild()
-
-        rebuild.click(run_rebuild, None, status, api_name="rebuild").then(
-            web.info, None, info, api_visibility="undocumented", show_progress="hidden"
-        )
-        gr.api(chat, api_name="chat")
-        demo.load(web.info, None, info, api_visibility="undocumented", show_progress="hidden")
-        # Keeps the panel current (model loaded, index rebuilt from the command line).
-        gr.Timer(5).tick(web.info, None, info, api_visibility="undocumented", show_progress="hidden", queue=False)
-    # One LLM writes one answer at a time (its lock); a concurrency of 1 per event makes further
-    # sessions wait in Gradio's queue, where they see their position, instead of blocking a worker.
-    demo.queue(default_concurrency_limit=1, max_size=64)
-    return demo
-
-
-def serve(web: WebApp, host: str = "127.0.0.1", port: int = 7860, **launch: Any) -> "gr.Blocks":
-    """Builds the page and starts the server (blocks unless `prevent_thread_lock=True`)."""
-    import gradio as gr
-
-    demo = build_page(web)
-    theme = gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])  # no web fonts
-    demo.launch(server_name=host, server_port=port, css=CSS, head=HEAD, theme=theme, show_error=False, **launch)
-    return demo
 
 
 def main(argv: list[str] | None = None) -> None:

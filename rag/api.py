@@ -69,8 +69,18 @@ def _local_generator(path: Path) -> LlamaGenerator:
     return LlamaGenerator(path)
 
 
+@functools.lru_cache(maxsize=4)
+def _remote_generator(url: str, api_key: str | None, tokens: str) -> Generator:
+    from .remote import RemoteGenerator
+
+    return RemoteGenerator(url, None, api_key, tokens)
+
+
 def generator(settings: Settings) -> Generator:
-    """One loaded LLM per model per process (loading takes seconds; KV cache reuse needs one)."""
+    """One loaded LLM per model per process (loading takes seconds; KV cache reuse needs one), or the
+    OpenAI-compatible server at `settings.llm_url`."""
+    if settings.llm_url:
+        return _remote_generator(settings.llm_url, settings.llm_api_key, settings.llm_tokens)
     return _local_generator(resolve_llm(settings.llm_model, settings.cache_dir))
 
 

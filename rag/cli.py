@@ -331,3 +331,28 @@ def config(ctx: click.Context, as_json: bool) -> None:
     for key, value in values.items():
         shown = "(none)" if value is None else value
         click.echo(f"{key:<{width}}  {shown}  [{s.origin[key]}]")
+
+
+@main.command()
+@click.option("--host", "host", help="Address to listen on [default: 127.0.0.1, this machine only].")
+@click.option("--port", "port", type=click.IntRange(0, 65535), help="Port [default: 8000].")
+@click.option("--api-key", "api_key", help="Require `Authorization: Bearer KEY` on /v1 (or RAG_API_KEY).")
+@click.option("--queue-limit", "queue_limit", type=click.IntRange(1), help="Requests queued before 429 [default: 8].")
+@MODEL
+@LLM_URL
+@INDEX
+@DOCS
+@click.pass_context
+def serve(ctx: click.Context, **flags: Any) -> None:
+    """Serve the OpenAI-compatible API (/v1/chat/completions, /v1/models) and the chat page at /."""
+    import threading
+
+    import uvicorn
+
+    from .server import create_app
+    from .web import WebApp
+
+    s = settings_of(ctx, **flags)
+    web = WebApp(s)
+    threading.Thread(target=web.warm_up, name="warm-up", daemon=True).start()
+    uvicorn.run(create_app(s, web), host=s.host, port=s.port or 8000, log_level="info")

@@ -1,0 +1,215 @@
+"""The OpenAI-compatible API front end: parses /v1 requests, calls `Assistant.stream`, formats replies.
+
+It holds no answer logic (see answer.py) and does not load models itself (WebApp shares one Assistant with
+the page mounted at `/`). Errors become OpenAI-style JSON with a status, never a traceback.
+"""
+
+import hmac
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import Any
+
+from .answer import MAX_QUESTION_CHARS
+from .errors import RagError, UsageError
+from .settings import Settings
+from .types import Answer, Citation, Retrieved
+from .web import WebApp, exchanges, text_of
+
+MODEL_ID = "rag"
+MAX_BODY = 256_000  # bytes
+MAX_TOKENS = 2048
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.kind, self.headers = status, kind, headers or {}
+
+
+def status_of(exc: RagError) -> int:
+    return 400 if isinstance(exc, UsageError) else 503
+
+
+class Queue:
+    """Counts requests waiting for or using the model; past `limit` a request is turned away (429) at once."""
+
+    def __init__(self, limit: int, workers: int = 1):
+        self.limit, self.count, self._lock = limit, 0, threading.Lock()
+        self._slots = threading.Semaphore(workers)  # the one local model writes one answer at a time
+
+    def enter(self) -> None:
+        with self._lock:
+            if self.count >= self.limit:
+                raise ApiError(
+                    429, f"{self.count} requests are queued; retry shortly", "rate_limit_error", {"Retry-After": "5"}
+                )
+            self.count += 1
+        self._slots.acquire()
+
+    def leave(self) -> None:
+        self._slots.release()
+        with self._lock:
+            self.count -= 1
+
+
+def citation_dict(c: Citation) -> dict:
+    return {k: v for k, v in asdict(c).items() if k != "chunk_id"}
+
+
+def parse(body: bytes) -> tuple[str, list, int | None, bool]:
+    """(question, history, max_tokens, stream) from a chat completion request, or ApiError."""
+    if len(body) > MAX_BODY:
+        raise ApiError(413, f"the request is larger than {MAX_BODY} bytes")
+    try:
+        req = json.loads(body)
+    except ValueError:
+        raise ApiError(400, "the request body is not valid JSON") from None
+    messages = req.get("messages") if isinstance(req, dict) else None
+    if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
+        raise ApiError(400, "`messages` must be a non-empty list of {role, content} objects")
+    if req.get("model", MODEL_ID) != MODEL_ID:
+        raise ApiError(404, f"the model {req.get('model')!r} does not exist; use {MODEL_ID!r}", "not_found_error")
+    last = messages[-1]
+    question = text_of(last.get("content")).strip()
+    if last.get("role") != "user" or not question:
+        raise ApiError(400, "the last message must be a non-empty user message (the question)")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise ApiError(413, f"the question is longer than {MAX_QUESTION_CHARS} characters")
+    max_tokens = req.get("max_completion_tokens") or req.get("max_tokens")
+    if max_tokens is not None and (not isinstance(max_tokens, int) or not 1 <= max_tokens <= MAX_TOKENS):
+        raise ApiError(400, f"max_tokens must be a whole number from 1 to {MAX_TOKENS}")
+    return question, exchanges(messages[:-1]), max_tokens, bool(req.get("stream"))
+
+
+def _words(text: str) -> str:
+    return "".join(ch for ch in text if not ch.isspace() and ch not in ".!?")
+
+
+def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
+    """The FastAPI app: /v1/models, /v1/chat/completions, /healthz, and the page at `/`."""
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse, StreamingResponse
+    from starlette.concurrency import run_in_threadpool
+
+    app = FastAPI(title="rag", docs_url=None, redoc_url=None, openapi_url=None)
+    queue = Queue(settings.queue_limit, settings.queue_limit if settings.llm_url else 1)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        error = {"message": str(exc), "type": exc.kind, "param": None, "code": exc.status}
+        return JSONResponse({"error": error}, status_code=exc.status, headers=exc.headers)
+
+    def check_key(request: Request) -> None:
+        if settings.api_key and not hmac.compare_digest(
+            request.headers.get("authorization", ""), f"Bearer {settings.api_key}"
+        ):
+            raise ApiError(401, "a valid `Authorization: Bearer <key>` header is required", "authentication_error")
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok", "queued": queue.count}
+
+    @app.get("/v1/models")
+    def models(request: Request) -> dict:
+        check_key(request)
+        model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag", "llm": settings.llm_model}
+        return {"object": "list", "data": [model]}
+
+    def start(question: str, history: list, max_tokens: int | None) -> tuple[Iterator, Any]:
+        """Waits for the model, then runs the core to its first event so errors still get a status."""
+        queue.enter()
+        try:
+            events = web.bot().stream(question, history=history, max_tokens=max_tokens)
+            return events, next(events)
+        except RagError as exc:
+            queue.leave()
+            raise ApiError(
+                status_of(exc), str(exc), "invalid_request_error" if status_of(exc) == 400 else "server_error"
+            ) from None
+        except BaseException:
+            queue.leave()
+            raise
+
+    @app.post("/v1/chat/completions")
+    async def chat(request: Request) -> Any:
+        check_key(request)
+        question, history, max_tokens, stream = parse(await request.body())
+        events, first = await run_in_threadpool(start, question, history, max_tokens)
+        base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": MODEL_ID}
+        if not stream:
+            try:
+                answer = first if isinstance(first, Answer) else next(e for e in events if isinstance(e, Answer))
+            finally:
+                queue.leave()
+            return {
+                **base,
+                "object": "chat.completion",
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": answer.text}, "finish_reason": "stop"}
+                ],
+                "usage": usage(answer),
+                "citations": [citation_dict(c) for c in answer.citations],
+                "found": answer.found,
+            }
+        return StreamingResponse(sse(base, first, events), media_type="text/event-stream")
+
+    def sse(base: dict, first: Any, events: Iterator) -> Iterator[str]:
+        def chunk(delta: dict, finish: str | None = None, **extra: Any) -> str:
+            body = {
+                **base,
+                "object": "chat.completion.chunk",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                **extra,
+            }
+            return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+        try:
+            yield chunk({"role": "assistant", "content": ""})
+            streamed = ""
+            for event in _chain(first, events):
+                if isinstance(event, Retrieved):
+                    continue
+                if isinstance(event, str):
+                    streamed += event
+                    yield chunk({"content": event})
+                    continue
+                if _words(event.text) != _words(streamed):
+                    # The checked answer differs from the draft (markers repaired, or a refusal): it follows it.
+                    yield chunk({"content": ("\n\n" if streamed else "") + event.text})
+                yield chunk(
+                    {},
+                    "stop",
+                    answer=event.text,
+                    found=event.found,
+                    usage=usage(event),
+                    citations=[citation_dict(c) for c in event.citations],
+                )
+        except RagError as exc:
+            yield f"data: {json.dumps({'error': {'message': str(exc), 'type': 'server_error', 'code': status_of(exc)}})}\n\n"
+        finally:
+            queue.leave()
+        yield "data: [DONE]\n\n"
+
+    if page:
+        from .page import mount
+
+        mount(app, web, "/")
+    return app
+
+
+def _chain(first: Any, rest: Iterator) -> Iterator:
+    yield first
+    yield from rest
+
+
+def usage(answer: Answer) -> dict:
+    t = answer.timings
+    return {
+        "prompt_tokens": t.prompt_tokens,
+        "completion_tokens": t.completion_tokens,
+        "total_tokens": t.prompt_tokens + t.completion_tokens,
+    }

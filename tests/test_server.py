@@ -1,0 +1,199 @@
+"""The OpenAI-compatible API, live on loopback, driven by the official `openai` client (real index and citation
+check; a scripted generator that quotes its source [1], so answers are deterministic and per question)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from rag.answer import Assistant
+from rag.api import open_retriever
+from rag.settings import Settings
+from rag.web import WebApp
+
+QUESTION = "How much did Microsoft pay for the Inflection AI team?"
+
+
+class Quoting:
+    """Replies with the sentence of source [1] sharing most words with the question, marked [1]."""
+
+    name, n_ctx = "scripted", 2048
+
+    def __init__(self, delay: float = 0.0):
+        self.delay = delay
+
+    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+        prompt = messages[-1]["content"]
+        source = prompt.split("[1] ", 1)[1].split("<<<\n", 1)[1].split("\n>>>", 1)[0]
+        words = set(re.findall(r"\w{4,}", prompt.rsplit("Question:", 1)[1].lower()))
+        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", source) if s.strip()]
+        best = max(sentences, key=lambda s: len(words & set(re.findall(r"\w{4,}", s.lower()))))
+        for i, word in enumerate(f"{best.rstrip('.')} [1].".split(" ")):
+            time.sleep(self.delay)
+            yield word if i == 0 else " " + word
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+def serve(built: Path, delay: float = 0.0, **fields: object) -> tuple[str, object]:
+    import uvicorn
+
+    from rag.server import create_app
+
+    settings = Settings().replace(index=built / "index", docs=built / "seeds", **fields)
+    gen = Quoting(delay)
+    web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, web, page=False), "127.0.0.1", port, log_level="warning")
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}", server
+
+
+@pytest.fixture(scope="module")
+def url(built: Path) -> Iterator[str]:
+    base, server = serve(built)
+    yield base
+    server.should_exit = True
+
+
+def verify(built: Path, citations: list[dict]) -> None:
+    assert citations
+    for c in citations:
+        lines = (built / c["source"]).read_text(encoding="utf-8").split("\n")[c["start_line"] - 1 : c["end_line"]]
+        assert " ".join(c["quote"].split()) in " ".join(" ".join(lines).split()), c
+
+
+def test_non_streaming_answer_has_verified_citations(url: str, built: Path) -> None:
+    client = openai.OpenAI(base_url=f"{url}/v1", api_key="unused")
+    reply = client.chat.completions.create(model="rag", messages=[{"role": "user", "content": QUESTION}])
+    assert "[1]" in reply.choices[0].message.content and "650" in reply.choices[0].message.content
+    assert reply.model_extra["found"] is True
+    verify(built, reply.model_extra["citations"])
+    assert [m.id for m in client.models.list()] == ["rag"]
+    assert httpx.get(f"{url}/healthz").json()["status"] == "ok"
+
+
+def test_streaming_ends_with_checked_answer_and_citations(url: str, built: Path) -> None:
+    client = openai.OpenAI(base_url=f"{url}/v1", api_key="unused")
+    chunks = list(
+        client.chat.completions.create(model="rag", messages=[{"role": "user", "content": QUESTION}], stream=True)
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    last = chunks[-1]
+    assert last.choices[0].finish_reason == "stop" and last.model_extra["found"] is True
+    assert "650" in text and last.model_extra["answer"] in text
+    verify(built, last.model_extra["citations"])
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"model": "rag", "messages": []}, 400),
+        ({"model": "rag", "messages": [{"role": "user", "content": "  "}]}, 400),
+        ({"model": "gpt-9", "messages": [{"role": "user", "content": QUESTION}]}, 404),
+        ({"model": "rag", "messages": [{"role": "user", "content": "why " * 400}]}, 413),
+    ],
+)
+def test_errors_are_openai_shaped(url: str, body: dict, status: int) -> None:
+    res = httpx.post(f"{url}/v1/chat/completions", json=body)
+    assert res.status_code == status and set(res.json()["error"]) >= {"message", "type"}, res.text
+
+
+def test_follow_up_uses_the_history(url: str) -> None:
+    client = openai.OpenAI(base_url=f"{url}/v1", api_key="unused")
+    messages = [
+        {"role": "user", "content": [{"type": "text", "text": QUESTION}]},
+        {"role": "assistant", "content": "Microsoft paid 650 million dollars [1]."},
+        {"role": "user", "content": "And how much was that in euros?"},
+    ]
+    reply = client.chat.completions.create(model="rag", messages=messages)
+    # Searched together with the earlier question, the follow-up finds the Inflection passage again.
+    assert reply.model_extra["found"] and "Inflection" in " ".join(c["quote"] for c in reply.model_extra["citations"])
+
+
+def test_api_key_is_required_when_set(built: Path) -> None:
+    base, server = serve(built, api_key="s3cret")
+    try:
+        with pytest.raises(openai.AuthenticationError):
+            openai.OpenAI(base_url=f"{base}/v1", api_key="wrong").models.list()
+        assert openai.OpenAI(base_url=f"{base}/v1", api_key="s3cret").models.list().data[0].id == "rag"
+        assert httpx.get(f"{base}/healthz").status_code == 200
+    finally:
+        server.should_exit = True
+
+
+def test_full_queue_answers_429_and_five_streams_all_complete(built: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    base, server = serve(built, delay=0.05, queue_limit=5)
+    questions = [
+        "Why did Microsoft cancel data center leases?",
+        "How much did Microsoft pay for the Inflection AI team?",
+        "Apa strategi pusat data Microsoft?",
+        "How big is the reported OpenAI joint venture?",
+        "Warum überdenkt Microsoft seine Investitionen in OpenAI?",
+    ]
+
+    def ask(question: str) -> tuple[str, list]:
+        client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
+        chunks = list(
+            client.chat.completions.create(model="rag", messages=[{"role": "user", "content": question}], stream=True)
+        )
+        return "".join(c.choices[0].delta.content or "" for c in chunks), chunks[-1].model_extra
+
+    try:
+        with ThreadPoolExecutor(5) as pool:
+            jobs = [pool.submit(ask, q) for q in questions]
+            while httpx.get(f"{base}/healthz").json()["queued"] < 5:
+                time.sleep(0.02)
+            extra = httpx.post(f"{base}/v1/chat/completions", json={"messages": [{"role": "user", "content": "Why?"}]})
+            results = [j.result(timeout=300) for j in jobs]
+        assert (
+            extra.status_code == 429
+            and extra.headers["Retry-After"]
+            and extra.json()["error"]["type"] == "rate_limit_error"
+        )
+        for question, (text, last) in zip(questions, results):
+            # Each stream carries the quote the scripted model picked for its own question.
+            assert last["answer"] in text, (question, text)
+        # Five different quotes: no stream received another question's answer.
+        assert len({last["answer"] for _, last in results}) == 5
+    finally:
+        server.should_exit = True
+
+
+def test_page_is_served_at_root(built: Path) -> None:
+    import uvicorn
+
+    from rag.server import create_app
+
+    settings = Settings().replace(index=built / "index", docs=built / "seeds")
+    web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: Quoting()))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, web), "127.0.0.1", port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        page = httpx.get(f"http://127.0.0.1:{port}/", follow_redirects=True)
+        assert page.status_code == 200 and "gradio" in page.text.lower()
+        assert httpx.get(f"http://127.0.0.1:{port}/v1/models").json()["data"][0]["id"] == "rag"
+    finally:
+        server.should_exit = True
