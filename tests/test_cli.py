@@ -40,7 +40,7 @@ def test_search_json_shape(built: Path, cli) -> None:
     assert out["query"].startswith("Wie viel")
     assert [h["rank"] for h in out["hits"]] == [1, 2, 3]
     hit = out["hits"][0]
-    assert set(hit) == {"rank", "score", "source", "chunk_id", "start_line", "end_line", "text"}
+    assert set(hit) == {"rank", "score", "source", "chunk_id", "start_line", "end_line", "page", "text"}
     assert hit["source"] == GERMAN
     lines = (built / hit["source"]).read_text(encoding="utf-8").split("\n")
     assert hit["text"] in "\n".join(lines[hit["start_line"] - 1 : hit["end_line"]])
