@@ -70,17 +70,19 @@ def _local_generator(path: Path) -> LlamaGenerator:
 
 
 @functools.lru_cache(maxsize=4)
-def _remote_generator(url: str, api_key: str | None, tokens: str) -> Generator:
+def _remote_generator(url: str, api_key: str | None, tokens: str, tokenizer: Path | None) -> Generator:
     from .remote import RemoteGenerator
 
-    return RemoteGenerator(url, None, api_key, tokens)
+    return RemoteGenerator(url, None, api_key, tokens, tokenizer)
 
 
 def generator(settings: Settings) -> Generator:
     """One loaded LLM per model per process (loading takes seconds; KV cache reuse needs one), or the
     OpenAI-compatible server at `settings.llm_url`."""
     if settings.llm_url:
-        return _remote_generator(settings.llm_url, settings.llm_api_key, settings.llm_tokens)
+        # `local` counts with the tokenizer of the local GGUF (--model): exact when the server runs the same family.
+        tokenizer = resolve_llm(settings.llm_model, settings.cache_dir) if settings.llm_tokens == "local" else None
+        return _remote_generator(settings.llm_url, settings.llm_api_key, settings.llm_tokens, tokenizer)
     return _local_generator(resolve_llm(settings.llm_model, settings.cache_dir))
 
 

@@ -7,14 +7,25 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from rag import models
 
+TEXTS = [
+    "How much did Microsoft pay for the Inflection AI team?",
+    "Hoeveel betaalde Microsoft voor het team van Inflection AI?",
+    "Wie viel zahlte Microsoft für das Inflection-Team? Über 650 Millionen Dollar.",
+    "Berapa banyak Microsoft membayar tim Inflection AI?",
+]
 
-def test_ask_through_llama_cpp_server(built: Path, cli) -> None:
+
+@pytest.fixture(scope="module")
+def llm_server() -> Iterator[str]:
+    """`python -m llama_cpp.server` with the tiny test model on a free loopback port: its /v1 URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -43,23 +54,39 @@ def test_ask_through_llama_cpp_server(built: Path, cli) -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
-        res = cli(
-            "ask",
-            "How much did Microsoft pay for the Inflection AI team?",
-            "--json",
-            "--max-tokens",
-            "48",
-            "--llm-url",
-            url,
-            cwd=built,
-        )
-        assert res.returncode == 0, res.stderr
-        out = json.loads(res.stdout)
-        assert out["answer"].strip() and isinstance(out["found"], bool) and f"127.0.0.1:{port}" in out["model"]
-        assert out["timings"]["prompt_tokens"] > 0
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-    # The server is gone: one line naming the URL, exit 1.
+
+
+def test_token_counts_local_and_server_agree(llm_server: str) -> None:
+    from rag.remote import RemoteGenerator
+
+    server = RemoteGenerator(llm_server, tokens="server")
+    local = RemoteGenerator(llm_server, tokens="local", tokenizer=models.test_model_path())
+    estimate = RemoteGenerator(llm_server, tokens="estimate")
+    for text in TEXTS:
+        # The same GGUF's vocabulary on both sides: the counts must be equal, token for token.
+        assert local.count_tokens(text) == server.count_tokens(text) > 0, text
+    assert [estimate.count_tokens(t) for t in TEXTS] == [len(t) // 3 + 1 for t in TEXTS]
+
+
+@pytest.mark.parametrize("tokens", ["auto", "local"])
+def test_ask_through_llama_cpp_server(llm_server: str, built: Path, cli, tokens: str) -> None:
+    question = "How much did Microsoft pay for the Inflection AI team?"
+    args = ("ask", question, "--json", "--max-tokens", "48", "--llm-url", llm_server)
+    # `local` counts with the local GGUF named by --model: here the same tiny model the server runs.
+    res = cli(*args, cwd=built, env={"RAG_LLM_TOKENS": tokens, "RAG_LLM_MODEL": "smollm2-135m"})
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["answer"].strip() and isinstance(out["found"], bool)
+    assert llm_server.removesuffix("/v1") in out["model"] and out["timings"]["prompt_tokens"] > 0
+
+
+def test_a_server_that_is_gone_is_one_line(built: Path, cli) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/v1"  # nothing listens there once the socket closes
     res = cli("ask", "How much did Microsoft pay?", "--llm-url", url, cwd=built)
     assert res.returncode == 1 and res.stderr.count("\n") == 1 and url in res.stderr, res.stderr

@@ -168,10 +168,13 @@ def test_full_queue_answers_429_and_five_streams_all_complete(built: Path) -> No
             and extra.headers["Retry-After"]
             and extra.json()["error"]["type"] == "rate_limit_error"
         )
+        # Each stream carries, in full, the answer the same question gets when asked alone: nothing was mixed
+        # between the five concurrent requests.
+        alone = Assistant(open_retriever(settings=Settings().replace(index=built / "index")), lambda: Quoting())
         for question, (text, last) in zip(questions, results):
-            # Each stream carries the quote the scripted model picked for its own question.
-            assert last["answer"] in text, (question, text)
-        # Five different quotes: no stream received another question's answer.
+            expected = alone.ask(question)
+            assert last["answer"] == expected.text and expected.text in text, (question, text)
+            assert [c["source"] for c in last["citations"]] == [c.source for c in expected.citations]
         assert len({last["answer"] for _, last in results}) == 5
     finally:
         server.should_exit = True
@@ -197,3 +200,77 @@ def test_page_is_served_at_root(built: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/v1/models").json()["data"][0]["id"] == "rag"
     finally:
         server.should_exit = True
+
+
+def test_no_index_or_model_answers_503_saying_what_to_run(built: Path, tmp_path: Path) -> None:
+    import uvicorn
+
+    from rag.server import create_app
+
+    question = {"model": "rag", "messages": [{"role": "user", "content": QUESTION}]}
+    cases = [
+        (Settings().replace(index=tmp_path / "no-index"), "rag index"),
+        (Settings().replace(index=built / "index", llm_model=str(tmp_path / "gone.gguf")), "--model"),
+    ]
+    for settings, fix in cases:
+        # The real WebApp path: the assistant is built on the first request, and fails there.
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(settings, WebApp(settings), page=False), "127.0.0.1", port, log_level="warning")
+        )
+        threading.Thread(target=server.run, daemon=True).start()
+        try:
+            while not server.started:
+                time.sleep(0.05)
+            res = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=question, timeout=120)
+            assert res.status_code == 503 and fix in res.json()["error"]["message"], res.text
+            assert res.json()["error"]["type"] == "server_error"
+            # The server stays up and says so.
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok", "queued": 0}
+        finally:
+            server.should_exit = True
+
+
+def test_rag_serve_command_answers_the_openai_client(built: Path) -> None:
+    """`python -m rag serve` itself, as a user starts it: page at /, the API with the real tiny LLM."""
+    import os
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "RAG_LLM_MODEL": "smollm2-135m", "RAG_MAX_TOKENS": "48"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag", "serve", "--port", str(port)],
+        cwd=built,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            assert proc.poll() is None, proc.stderr.read()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
+        reply = client.chat.completions.create(model="rag", messages=[{"role": "user", "content": QUESTION}])
+        assert reply.choices[0].message.content.strip() and isinstance(reply.model_extra["found"], bool)
+        if reply.model_extra["citations"]:  # the tiny model may not cite; whatever it cites is verified
+            verify(built, reply.model_extra["citations"])
+        chunks = list(
+            client.chat.completions.create(model="rag", messages=[{"role": "user", "content": QUESTION}], stream=True)
+        )
+        assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].model_extra["answer"].strip()
+        assert "gradio" in httpx.get(f"{base}/", follow_redirects=True).text.lower()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
