@@ -138,3 +138,105 @@ def test_answer_marker_opens_highlighted_source(page_url: tuple[str, QuotingGene
             page.screenshot(path=str(ARTIFACTS / "chat_follow_up_rebuild.png"), full_page=True)
         finally:
             browser.close()
+
+
+class ObeyingGenerator(QuotingGenerator):
+    """A stand-in for a model that obeys the hostile documents: after a quoted sentence it writes their image,
+    link, raw HTML and a bare address, as Markdown would render them."""
+
+    def __init__(self, trap: str) -> None:
+        super().__init__()
+        self.gate.set()
+        self.trap = trap
+
+    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+        yield from super().stream(messages, max_tokens)
+        t = self.trap
+        yield f" ![status](http://{t}/pixel.png) [klik di sini](http://{t}/login) <http://{t}/auto>"
+        yield f' <img src="http://{t}/raw.png"> <a href="http://{t}/a">a</a> http://{t}/bare'
+
+
+class Trap:
+    """An HTTP server on loopback that records every request it gets: the outside address of the hostile
+    documents. Any request here means the page made the browser fetch something a document or model named."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.hits: list[str] = []
+        hits = self.hits
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the http.server name
+                hits.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = f"127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_hostile_markup_is_shown_never_fetched(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: documents with a Markdown image, a link and fake turns, and a model that obeys them. Chromium
+    loads the page, streams both answers and opens every source; not one request reaches the trap address."""
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (run `make browser`)")
+    from playwright.sync_api import expect, sync_playwright
+
+    import app
+    from rag.answer import Assistant
+    from rag.api import build_index, open_retriever
+    from rag.settings import Settings
+    from rag.web import WebApp
+    from tests import hostile
+
+    trap = Trap()
+    shutil.copytree(built / "seeds", tmp_path / "seeds")
+    shutil.copytree(built / "index", tmp_path / "index")
+    hostile.write(tmp_path / "seeds", trap.address)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings().replace(index=Path("index"), docs=Path("seeds"))
+    build_index(settings=settings, progress=False)  # incremental: the six hostile files
+    gen = ObeyingGenerator(trap.address)
+    web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
+    web.warm_up()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo = app.serve(web, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    requested: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.on("request", lambda r: requested.append(r.url))
+                page.goto(f"http://127.0.0.1:{port}/")
+                expect(page.locator("#rag-info")).to_contain_text("11 files", timeout=30_000)
+                box = page.locator("#rag-question textarea")
+                for n, name in enumerate(["zz_nl_image.txt", "zz_id_link.txt"], start=1):
+                    box.fill(hostile.HOSTILE[name][1])
+                    box.press("Enter")
+                    answer = page.get_by_test_id("bot").nth(n - 1)
+                    expect(answer).to_contain_text("pixel.png", timeout=60_000)  # shown while streaming
+                    expect(answer).not_to_contain_text("▍", timeout=60_000)
+                for details in page.locator("details.rag-src").all():
+                    details.locator("summary").click()
+                page.wait_for_timeout(1500)  # time for any image or prefetch to be requested
+                shown = page.get_by_test_id("bot").last.inner_text()
+                page.screenshot(path=str(ARTIFACTS / "chat_hostile.png"), full_page=True)
+                assert page.locator("[id^=component] img, .message img").count() == 0
+            finally:
+                browser.close()
+    finally:
+        demo.close()
+        trap.server.shutdown()
+    assert trap.hits == [], trap.hits
+    assert not [u for u in requested if trap.address in u], requested
+    assert not [u for u in requested if not u.startswith(f"http://127.0.0.1:{port}/")], requested
+    # What the documents and the model wrote is there to read, as text.
+    assert f"http://{trap.address}/pixel.png" in shown or "pixel.png" in shown, shown
