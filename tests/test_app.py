@@ -1,5 +1,6 @@
 """The chat page's server and handlers: the `chat` and `rebuild` API endpoints, sessions, errors as messages."""
 
+import json
 import os
 import re
 import shutil
@@ -23,6 +24,7 @@ from rag.web import WebApp
 ROOT = Path(__file__).resolve().parent.parent
 GERMAN = "seeds/004_85b4fb37c10d1e96.txt"
 STARTUP_S = 180
+PIDS: dict[str, int] = {}  # url -> pid of the app.py serving it, for the memory test
 
 
 def free_port() -> int:
@@ -67,6 +69,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
         text=True,
     )
     url = f"http://127.0.0.1:{port}/"
+    PIDS[url] = proc.pid
     try:
         wait_until_up(url, proc)
         yield url, base
@@ -291,3 +294,32 @@ def test_markup_from_the_model_or_a_document_is_shown_not_rendered(built: Path) 
         assert "![" not in html_out and "](" not in html_out and "http:" not in html_out, html_out
         assert "<img" not in html_out and "<a " not in html_out.replace('<a class="rag-cite" href="#', "")
     assert "&#33;&#91;pixel&#93;&#40;http&#58;//127.0.0.1&#58;9/p.png&#41;" in outputs[-2]  # shown as typed
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, from /proc (Linux), in KiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1))
+
+
+def test_fifty_questions_in_a_row_keep_memory_flat(site: tuple[str, Path]) -> None:
+    """Issue 16: 50 questions in one session, real tiny LLM; resident memory grows less than 10%.
+
+    Measured after five warm-up questions, once the LLM, the embedder and Gradio's caches are loaded: a leak
+    per question (kept histories, answers, KV states) shows as steady growth past that."""
+    url, _ = site
+    questions = [json.loads(line)["question"] for line in (ROOT / "eval" / "qa.jsonl").open(encoding="utf-8")]
+    chat = client(url)
+    for question in questions[:5]:
+        chat.predict(question, 3, 16, api_name="/chat")
+    before = rss_kib(PIDS[url])
+    seen = []
+    for i in range(50):
+        question = questions[i % len(questions)]
+        reply = chat.predict(question, 3, 16, api_name="/chat")
+        assert reply.startswith(f"**Question:** {question}\n\n"), (question, reply[:200])
+        if i % 10 == 9:
+            seen.append(rss_kib(PIDS[url]))
+    growth = (seen[-1] - before) / before
+    print(f"RSS before {before / 1024:.0f} MiB, every 10 questions: {[round(r / 1024) for r in seen]} MiB")
+    assert growth < 0.10, (before, seen)
