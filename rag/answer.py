@@ -97,7 +97,11 @@ class Assistant:
             return
         gen = self.generator
         wanted = qtype.kind(question, code)
-        sources, passages, vecmap = context.select(hits, qvec, gen.count_tokens, self.source_tokens, question, wanted)
+        # A follow-up finds its chunks together with the earlier question, but the sentences shown are those
+        # nearest the follow-up itself: ranked by the joint query they brought back the earlier answer
+        # (eval/chats.jsonl: a sentence holding the answer was shown for 4 of 8 follow-ups, now 6 of 8).
+        svec = qvec if earlier is None else embed([question])[0]
+        sources, passages, vecmap = context.select(hits, svec, gen.count_tokens, self.source_tokens, question, wanted)
         msgs = prompt.messages(question, sources, lang.name(code), earlier)
         t_retrieved = time.perf_counter()
         yield Retrieved(tuple(passages), round(t_retrieved - t0, 3))
