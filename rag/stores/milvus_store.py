@@ -12,23 +12,24 @@ stores.lock) and cannot open one Lite file from two processes (Milvus Lite holds
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexMissing, RagError, UsageError
+from ..errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexMissing, RagError, UsageError, WriteFailed
 from ..types import Chunk, Sentence
-from . import FIX
 
 if TYPE_CHECKING:
     from ..settings import Settings
 
+FIX = "run `python -m rag index --store milvus`"  # plus the --store-uri in use, if any
+REBUILD = "run `python -m rag index --store milvus --full`"
 FORMAT = 1
 META = "rag_meta"
 PART_CHARS = 60_000  # a VARCHAR holds at most 65,535 bytes; the manifest is split into parts
@@ -57,9 +58,31 @@ def _is_lite(uri: str) -> bool:
     return uri.endswith(".db") and not uri.startswith(("http://", "https://", "tcp://", "grpc://"))
 
 
-@functools.lru_cache(maxsize=8)
+_clients: dict[tuple[str, str], Any] = {}
+_clients_lock = threading.Lock()
+
+
 def _client(uri: str, token: str) -> Any:
     """One client per location per process: Milvus Lite lets one process at a time open a file."""
+    with _clients_lock:
+        if (uri, token) not in _clients:
+            _clients[uri, token] = _new_client(uri, token)
+        return _clients[uri, token]
+
+
+def release() -> None:
+    """Closes this process's clients and Milvus Lite files, so another process can open them."""
+    with _clients_lock:
+        for (uri, _), client in _clients.items():
+            client.close()
+            if _is_lite(uri):
+                from milvus_lite import server_manager_instance
+
+                server_manager_instance.release_server(uri)
+        _clients.clear()
+
+
+def _new_client(uri: str, token: str) -> Any:
     from pymilvus import MilvusClient  # lazy: keeps `--help` instant
 
     if _is_lite(uri) and _locked(Path(uri) / "LOCK"):
@@ -99,7 +122,7 @@ def _reason(exc: Exception) -> str:
 def _connect(settings: Settings, create: bool = False) -> Any:
     uri = _uri(settings)
     if _is_lite(uri) and not create and not Path(uri).exists():
-        raise IndexMissing(f"no Milvus index at {uri}; {FIX} --store milvus")
+        raise IndexMissing(f"no Milvus index at {uri}; {FIX}")
     client = _client(uri, settings.store_token or "")
     if _call("list collections", client.has_collection, META):
         _call("load the index", client.load_collection, META)  # a restarted Milvus Lite has it released
@@ -107,13 +130,23 @@ def _connect(settings: Settings, create: bool = False) -> Any:
 
 
 def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """A pymilvus call whose failure becomes a one-line RagError (a server gone away, a dropped collection)."""
+    """A pymilvus read whose failure becomes a one-line RagError (a server gone away, a dropped collection)."""
     try:
         return fn(*args, **kwargs)
     except RagError:
         raise
     except Exception as exc:
-        raise IndexCorrupt(f"Milvus failed to {what} ({_reason(exc)}); {FIX} --store milvus --full") from exc
+        raise IndexCorrupt(f"Milvus failed to {what} ({_reason(exc)}); {REBUILD}") from exc
+
+
+def _write(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """A pymilvus write; on failure nothing new was committed, so the previous index stays live."""
+    try:
+        return fn(*args, **kwargs)
+    except RagError:
+        raise
+    except Exception as exc:
+        raise WriteFailed(f"could not {what} in Milvus ({_reason(exc)}); the previous index is unchanged") from exc
 
 
 # The commit record
@@ -141,7 +174,7 @@ def _committed(client: Any) -> tuple[int, dict] | None:
     try:
         return version, json.loads("".join(p["text"] for p in sorted(parts, key=lambda p: p["part"])))
     except ValueError as exc:
-        raise IndexCorrupt(f"the Milvus index manifest is unreadable; {FIX} --store milvus --full") from exc
+        raise IndexCorrupt(f"the Milvus index manifest is unreadable; {REBUILD}") from exc
 
 
 def _ensure_meta(client: Any) -> None:
@@ -319,7 +352,7 @@ class MilvusStore:
             )
         for collection, batch in ((self.chunk_col, rows), (self.sentence_col, sent_rows)):
             for i in range(0, len(batch), BATCH):
-                _call("write rows", self.client.insert, collection, batch[i : i + BATCH])
+                _write("write rows", self.client.insert, collection, batch[i : i + BATCH])
 
     def persist(self, manifest: dict) -> None:
         build = self._new_build()
@@ -349,7 +382,7 @@ class MilvusStore:
             {"key": f"{build}:{i}", "version": build, "part": i, "parts": len(parts), "text": p, "vec": [0.0, 0.0]}
             for i, p in enumerate(parts)
         ]
-        _call("commit the build", self.client.insert, META, rows)  # the commit point: one request
+        _write("commit the build", self.client.insert, META, rows)  # the commit point: one request
         _cleanup(self.client, manifest, self._previous, build)
         self.manifest, self.version = manifest, str(build)
         self._live = {(file_key(s), b["build"]) for s, b in builds.items()}
@@ -420,7 +453,7 @@ def _chunk(row: dict) -> Chunk:
 def read_manifest(settings: Settings) -> dict:
     found = _committed(_connect(settings))
     if found is None:
-        raise IndexMissing(f"no Milvus index at {_uri(settings)}; {FIX} --store milvus")
+        raise IndexMissing(f"no Milvus index at {_uri(settings)}; {FIX}")
     return found[1]
 
 
@@ -429,17 +462,17 @@ def open(settings: Settings) -> MilvusStore:  # noqa: A001 - the backend interfa
     client = _connect(settings)
     found = _committed(client)
     if found is None:
-        raise IndexMissing(f"no Milvus index at {_uri(settings)}; {FIX} --store milvus")
+        raise IndexMissing(f"no Milvus index at {_uri(settings)}; {FIX}")
     version, manifest = found
     if manifest.get("format") != FORMAT:
         raise IndexMismatch(
             f"Milvus index at {_uri(settings)} has format {manifest.get('format')}, this version reads {FORMAT}; "
-            f"{FIX} --store milvus to rebuild it"
+            f"{FIX} to rebuild it"
         )
     generation = manifest.get("generation", 0)
     for name in _names(generation):
         if not _call("list collections", client.has_collection, name):
-            raise IndexCorrupt(f"Milvus index at {_uri(settings)} lacks collection {name}; {FIX} --store milvus --full")
+            raise IndexCorrupt(f"Milvus index at {_uri(settings)} lacks collection {name}; {REBUILD}")
         _call("load the index", client.load_collection, name)
     return MilvusStore(client, manifest, version, generation)
 
@@ -447,14 +480,14 @@ def open(settings: Settings) -> MilvusStore:  # noqa: A001 - the backend interfa
 def create(settings: Settings, manifest: dict) -> MilvusStore:
     """Empty collections of a new generation; the committed index stays live until `persist`."""
     client = _connect(settings, create=True)
-    _call("create the index", _ensure_meta, client)
+    _write("create the index", _ensure_meta, client)
     try:
         previous = _committed(client)
     except IndexCorrupt:
         previous = None
     prev_manifest = previous[1] if previous else {}
     generation = max(time.time_ns() // 1000, (previous[0] + 1) if previous else 0)
-    _call("create the index", _create_collections, client, generation, manifest["dim"], manifest["index_type"])
+    _write("create the index", _create_collections, client, generation, manifest["dim"], manifest["index_type"])
     store = MilvusStore(client, {}, 0, generation, prev_manifest)
     store._build = generation  # the first build of a generation carries its number
     return store
