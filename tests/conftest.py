@@ -64,9 +64,9 @@ def store(request: pytest.FixtureRequest) -> str:
 
 def release() -> None:
     """Lets a subprocess open the Milvus Lite files this process has open (Lite allows one process per file)."""
-    from rag.stores import milvus_store
+    from rag import stores
 
-    milvus_store.release()
+    stores.release()
 
 
 def opened(index: Path | str = "index", **fields: object):  # noqa: ANN201 - a VectorStore

@@ -113,6 +113,14 @@ def lock(settings: Settings) -> Iterator[None]:
         file_lock.release()
 
 
+def release() -> None:
+    """Closes the Milvus clients and Lite files this process holds, so another process (or a cleanup) can take them."""
+    import sys
+
+    if "rag.stores.milvus_store" in sys.modules:  # never imported: nothing to close, and nothing to import
+        sys.modules["rag.stores.milvus_store"].release()
+
+
 def _backend(settings: Settings):  # noqa: ANN202 - a backend module
     if settings.store == "milvus":
         from . import milvus_store

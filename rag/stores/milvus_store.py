@@ -123,6 +123,8 @@ def _connect(settings: Settings, create: bool = False) -> Any:
     uri = _uri(settings)
     if _is_lite(uri) and not create and not Path(uri).exists():
         raise IndexMissing(f"no Milvus index at {uri}; {FIX}")
+    if _is_lite(uri) and create:
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
     client = _client(uri, settings.store_token or "")
     if _call("list collections", client.has_collection, META):
         _call("load the index", client.load_collection, META)  # a restarted Milvus Lite has it released
@@ -382,6 +384,9 @@ class MilvusStore:
             {"key": f"{build}:{i}", "version": build, "part": i, "parts": len(parts), "text": p, "vec": [0.0, 0.0]}
             for i, p in enumerate(parts)
         ]
+        for collection in (self.chunk_col, self.sentence_col):
+            # Sealed segments: searched by their index (Lite scans unflushed rows one by one), and durable.
+            _write("write rows", self.client.flush, collection)
         _write("commit the build", self.client.insert, META, rows)  # the commit point: one request
         _cleanup(self.client, manifest, self._previous, build)
         self.manifest, self.version = manifest, str(build)
