@@ -73,7 +73,10 @@ def test_plain_rebuild_keeps_the_index_type(workdir: Path, store: str) -> None:
     (workdir / "seeds" / "zz_new.txt").write_text("Ein neues Rechenzentrum in Bayern.\n", encoding="utf-8")
     report = build_index("seeds", "index", store=store, progress=False)
     assert not report.full and report.embedded_chunks == 1
-    assert opened("index", store=store).manifest["index_type"] == "hnsw"
+    st = opened("index", store=store)
+    assert st.manifest["index_type"] == "hnsw"
+    if store == "milvus":  # Milvus's own HNSW index, not a silent fallback to another type
+        assert {st.client.describe_index(c, "vec")["index_type"] for c in (st.chunk_col, st.sentence_col)} == {"HNSW"}
     hits = open_retriever("index", store=store).search("Rechenzentrum Bayern", 1)
     assert hits[0].chunk.source == "seeds/zz_new.txt"
 

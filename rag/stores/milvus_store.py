@@ -94,7 +94,7 @@ def _new_client(uri: str, token: str) -> Any:
         return MilvusClient(uri=uri, token=token, timeout=10)
     except Exception as exc:  # pymilvus raises its own exception types for every connection problem
         where = f"open the Milvus Lite file {uri}" if _is_lite(uri) else f"reach the Milvus server at {uri}"
-        raise RagError(f"cannot {where} ({_reason(exc)}); check --store-uri and --store-token") from exc
+        raise RagError(f"cannot {where} ({_reason(exc)}); check --store-uri and RAG_STORE_TOKEN") from exc
 
 
 def _locked(path: Path) -> bool:
