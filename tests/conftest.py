@@ -42,6 +42,33 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base
 
 
+@pytest.fixture(scope="session")
+def built_milvus(built: Path) -> Path:
+    """`built` with a Milvus Lite index of the same seeds beside the FAISS one (index/milvus.db, read-only use)."""
+    from rag.api import build_index
+
+    cwd = os.getcwd()
+    os.chdir(built)
+    try:
+        build_index("seeds", "index", store="milvus", progress=False)
+    finally:
+        os.chdir(cwd)
+    return built
+
+
+@pytest.fixture(params=["faiss", "milvus"])
+def store(request: pytest.FixtureRequest) -> str:
+    """Each vector-store backend in turn (pass as `store=` to the API, `--store` to the CLI)."""
+    return request.param
+
+
+def release() -> None:
+    """Lets a subprocess open the Milvus Lite files this process has open (Lite allows one process per file)."""
+    from rag import stores
+
+    stores.release()
+
+
 def opened(index: Path | str = "index", **fields: object):  # noqa: ANN201 - a VectorStore
     """The committed store of an index folder (FAISS unless `store=` says otherwise)."""
     from rag.settings import Settings

@@ -122,6 +122,12 @@ def test_bench_quick_reports_every_required_figure(built: Path, cli, tmp_path: P
     assert scale["vectors"] == out["vectors"] == 10_000
     assert scale["faiss_flat"]["recall_at_10"] == 1.0, "exact search is its own reference"
     assert scale["faiss_hnsw"]["recall_at_10"] >= 0.9 and out["ann_recall_at_10"] == scale["faiss_hnsw"]["recall_at_10"]
+    assert out["stores"] == ["faiss_flat", "faiss_hnsw", "milvus_lite"]
+    lite = scale["milvus_lite"]
+    # Exact search too; only near-ties at rank 10 may order differently (0.999 at 100k vectors).
+    assert lite["recall_at_10"] >= 0.99, "Milvus Lite's FLAT index is exact, like faiss_flat"
+    assert lite["search_ms_p50"] > 0 and lite["disk_bytes"] > 0 and lite["build_s"] > 0
+    assert out["search_ms_p50_milvus_lite"] == lite["search_ms_p50"]
 
 
 # Scoring rules on hand-made answers (no models, milliseconds).

@@ -3,7 +3,7 @@
 A store holds chunks and their sentences with one vector each, plus a manifest (settings
 fingerprint, per-file sha256, build time). Reads see one committed snapshot; writes (delete a
 file's rows, add rows) become visible together at `persist`, the commit point. Backends, one
-per file: `faiss_store` (default, embedded); `milvus` is reserved for a Milvus backend not built yet.
+per file: `faiss_store` (default, embedded) and `milvus_store` (a Milvus Lite file or a Milvus server).
 This package does not embed or chunk (see indexer.py) and does not rank (see retrieve.py).
 """
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from ..errors import IndexBusy, UsageError
+from ..errors import IndexBusy
 from ..types import Chunk, Sentence
 
 if TYPE_CHECKING:
@@ -113,10 +113,19 @@ def lock(settings: Settings) -> Iterator[None]:
         file_lock.release()
 
 
+def release() -> None:
+    """Closes the Milvus clients and Lite files this process holds, so another process (or a cleanup) can take them."""
+    import sys
+
+    if "rag.stores.milvus_store" in sys.modules:  # never imported: nothing to close, and nothing to import
+        sys.modules["rag.stores.milvus_store"].release()
+
+
 def _backend(settings: Settings):  # noqa: ANN202 - a backend module
     if settings.store == "milvus":
-        # The Milvus backend is planned (issue 15) but not built: say so rather than fail on an import.
-        raise UsageError("the milvus store is not available yet; use --store faiss (the default)")
+        from . import milvus_store
+
+        return milvus_store
     from . import faiss_store
 
     return faiss_store
