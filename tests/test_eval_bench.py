@@ -116,7 +116,8 @@ def test_bench_quick_reports_every_required_figure(built: Path, cli, tmp_path: P
         assert isinstance(out[key], (int, float)) and out[key] > 0, key
     # One warm-up question, then the one other answerable question is measured (the unanswerable one is not picked).
     assert out["llm_questions"] == 1 and out["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
-    assert abs(out["gen_ratio"] - out["gen_tok_s"] / out["raw_gen_tok_s"]) < 0.001
+    # The ratio comes from unrounded speeds, the speeds are shown to 2 decimals: equal within rounding.
+    assert abs(out["gen_ratio"] - out["gen_tok_s"] / out["raw_gen_tok_s"]) <= 0.01 * out["gen_ratio"]
     assert out["index_chunks"] == 80, "the five seed articles are embedded from scratch"
     scale = out["scale"][0]
     assert scale["vectors"] == out["vectors"] == 10_000
