@@ -53,10 +53,20 @@ class QuotingGenerator:
         return len(text.split())
 
 
+def serve_page(web: object) -> tuple[int, object]:
+    """The page of `web` (models loaded first) served in this process on a free port: (port, Gradio app)."""
+    import app
+
+    web.warm_up()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return port, app.serve(web, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+
+
 @pytest.fixture
 def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, QuotingGenerator]]:
     """The app served in this process on a free port, over a private copy of the session's index."""
-    import app
     from rag.answer import Assistant
     from rag.api import open_retriever
     from rag.settings import Settings
@@ -68,11 +78,7 @@ def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     gen = QuotingGenerator()
     settings = Settings().replace(index=Path("index"), docs=Path("seeds"))
     web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
-    web.warm_up()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo = app.serve(web, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    port, demo = serve_page(web)
     try:
         yield f"http://127.0.0.1:{port}/", gen
     finally:
@@ -187,7 +193,6 @@ def test_hostile_markup_is_shown_never_fetched(built: Path, tmp_path: Path, monk
         pytest.skip("no /usr/bin/chromium (run `make browser`)")
     from playwright.sync_api import expect, sync_playwright
 
-    import app
     from rag.answer import Assistant
     from rag.api import build_index, open_retriever
     from rag.settings import Settings
@@ -203,11 +208,7 @@ def test_hostile_markup_is_shown_never_fetched(built: Path, tmp_path: Path, monk
     build_index(settings=settings, progress=False)  # incremental: the six hostile files
     gen = ObeyingGenerator(trap.address)
     web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
-    web.warm_up()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo = app.serve(web, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    port, demo = serve_page(web)
     requested: list[str] = []
     try:
         with sync_playwright() as p:
