@@ -116,8 +116,10 @@ def test_bench_quick_reports_every_required_figure(built: Path, cli, tmp_path: P
         assert isinstance(out[key], (int, float)) and out[key] > 0, key
     # One warm-up question, then the one other answerable question is measured (the unanswerable one is not picked).
     assert out["llm_questions"] == 1 and out["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
-    # The ratio comes from unrounded speeds, the speeds are shown to 2 decimals: equal within rounding.
-    assert abs(out["gen_ratio"] - out["gen_tok_s"] / out["raw_gen_tok_s"]) <= 0.01 * out["gen_ratio"]
+    # The ratio comes from unrounded speeds, the speeds are shown to 2 decimals and the ratio to 3: it must
+    # lie between the ratios of the rounding bounds (a busy machine gives speeds as low as 0.34 tok/s).
+    gen, raw = out["gen_tok_s"], out["raw_gen_tok_s"]
+    assert (gen - 0.005) / (raw + 0.005) - 0.0005 <= out["gen_ratio"] <= (gen + 0.005) / (raw - 0.005) + 0.0005
     assert out["index_chunks"] == 80, "the five seed articles are embedded from scratch"
     scale = out["scale"][0]
     assert scale["vectors"] == out["vectors"] == 10_000

@@ -23,7 +23,7 @@ QUESTION = "How much did Microsoft pay for the Inflection AI team?"
 
 
 class Quoting:
-    """Replies with the sentence of source [1] sharing most words with the question, marked [1]."""
+    """Replies with the sentence of source [1] sharing most words with the questions asked, marked [1]."""
 
     name, n_ctx = "scripted", 2048
 
@@ -33,7 +33,9 @@ class Quoting:
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         prompt = messages[-1]["content"]
         source = prompt.split("[1] ", 1)[1].split("<<<\n", 1)[1].split("\n>>>", 1)[0]
-        words = set(re.findall(r"\w{4,}", prompt.rsplit("Question:", 1)[1].lower()))
+        # Like a model reading the whole chat: the question and the earlier questions of a follow-up.
+        earlier = " ".join(m["content"] for m in messages[1:-1] if m["role"] == "user")
+        words = set(re.findall(r"\w{4,}", f"{prompt.rsplit('Question:', 1)[1]} {earlier}".lower()))
         sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", source) if s.strip()]
         best = max(sentences, key=lambda s: len(words & set(re.findall(r"\w{4,}", s.lower()))))
         for i, word in enumerate(f"{best.rstrip('.')} [1].".split(" ")):
