@@ -99,7 +99,7 @@ class Assistant:
         wanted = qtype.kind(question, code)
         # A follow-up finds its chunks together with the earlier question, but the sentences shown are those
         # nearest the follow-up itself: ranked by the joint query they brought back the earlier answer
-        # (eval/chats.jsonl: a sentence holding the answer was shown for 4 of 8 follow-ups, now 6 of 8).
+        # (eval/chats.jsonl: a sentence holding the answer was shown for 5 of 8 follow-ups, now 7 of 8).
         svec = qvec if earlier is None else embed([question])[0]
         sources, passages, vecmap = context.select(hits, svec, gen.count_tokens, self.source_tokens, question, wanted)
         msgs = prompt.messages(question, sources, lang.name(code), earlier)

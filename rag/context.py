@@ -28,9 +28,9 @@ def _candidates(hits: list[Hit]) -> list[tuple[Hit, int, int, str]]:
         for start, end in chunk_sentences(c):
             if (c.source, start) not in seen:
                 seen.add((c.source, start))
-                if guard.addresses_an_ai(c.text[start - c.start : end - c.start]):
-                    continue
-                out.append((hit, start, end, c.text[start - c.start : end - c.start]))
+                text = c.text[start - c.start : end - c.start]
+                if not guard.addresses_an_ai(text):
+                    out.append((hit, start, end, text))
     return out
 
 

@@ -45,9 +45,12 @@ def file_key(source: str) -> int:
     return int.from_bytes(hashlib.sha1(source.encode()).digest()[:8], "big") >> 1
 
 
+SERVER_SCHEMES = ("http://", "https://", "tcp://", "grpc://")
+
+
 def _uri(settings: Settings) -> str:
     uri = settings.store_uri or str(settings.index / "milvus.db")
-    if uri.startswith(("http://", "https://", "tcp://", "grpc://")):
+    if uri.startswith(SERVER_SCHEMES):
         return uri
     if not uri.endswith(".db"):
         raise UsageError(f"a Milvus Lite file name must end in .db, not {uri!r} (or give http://host:19530)")
@@ -55,7 +58,7 @@ def _uri(settings: Settings) -> str:
 
 
 def _is_lite(uri: str) -> bool:
-    return uri.endswith(".db") and not uri.startswith(("http://", "https://", "tcp://", "grpc://"))
+    return uri.endswith(".db") and not uri.startswith(SERVER_SCHEMES)
 
 
 _clients: dict[tuple[str, str], Any] = {}
@@ -455,20 +458,21 @@ def _chunk(row: dict) -> Chunk:
 # The backend functions the factory calls
 
 
-def read_manifest(settings: Settings) -> dict:
-    found = _committed(_connect(settings))
+def _committed_or_missing(client: Any, settings: Settings) -> tuple[int, dict]:
+    found = _committed(client)
     if found is None:
         raise IndexMissing(f"no Milvus index at {_uri(settings)}; {FIX}")
-    return found[1]
+    return found
+
+
+def read_manifest(settings: Settings) -> dict:
+    return _committed_or_missing(_connect(settings), settings)[1]
 
 
 def open(settings: Settings) -> MilvusStore:  # noqa: A001 - the backend interface's name
     """The committed snapshot, or IndexMissing / IndexCorrupt / IndexMismatch saying what to run."""
     client = _connect(settings)
-    found = _committed(client)
-    if found is None:
-        raise IndexMissing(f"no Milvus index at {_uri(settings)}; {FIX}")
-    version, manifest = found
+    version, manifest = _committed_or_missing(client, settings)
     if manifest.get("format") != FORMAT:
         raise IndexMismatch(
             f"Milvus index at {_uri(settings)} has format {manifest.get('format')}, this version reads {FORMAT}; "
