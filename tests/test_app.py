@@ -4,10 +4,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -20,31 +18,12 @@ from rag.answer import Assistant
 from rag.api import build_index, open_retriever
 from rag.settings import Settings
 from rag.web import WebApp
+from tests.live import free_port, wait_until_up
+from tests.scripted import Scripted
 
 ROOT = Path(__file__).resolve().parent.parent
 GERMAN = "seeds/004_85b4fb37c10d1e96.txt"
-STARTUP_S = 180
 PIDS: dict[str, int] = {}  # url -> pid of the app.py serving it, for the memory test
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = STARTUP_S) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited with {proc.returncode}:\n{proc.stdout.read() if proc.stdout else ''}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
 @pytest.fixture(scope="module")
@@ -160,26 +139,6 @@ def test_source_files_are_not_served(site: tuple[str, Path]) -> None:
             with pytest.raises(urllib.error.HTTPError) as err:
                 urllib.request.urlopen(f"{url}{prefix}{path}", timeout=10)
             assert err.value.code in (403, 404), (prefix, path, err.value.code)
-
-
-class Scripted:
-    """A stand-in LLM (Generator protocol) that replies with fixed text and records the prompts it saw."""
-
-    name = "scripted"
-    n_ctx = 2048
-
-    def __init__(self, reply: str):
-        self.reply = reply
-        self.prompts: list[list[dict]] = []
-
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        self.prompts.append(messages)
-        yield from self.reply.split(" ")[:1]
-        for word in self.reply.split(" ")[1:]:
-            yield " " + word
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
 
 
 def scripted_app(index: Path, reply: str) -> tuple[WebApp, Scripted]:

@@ -7,13 +7,14 @@ the index, retriever, citation checker, Gradio server, page and browser.
 
 import re
 import shutil
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.live import free_port
+from tests.scripted import Quoting
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -28,44 +29,17 @@ ARGS = [
 QUESTION = "How much did Microsoft pay for the Inflection AI team?"
 
 
-class QuotingGenerator:
-    """A stand-in LLM (Generator protocol): streams, word by word, the sentence of source [1] that best matches
-    the question. Its first word waits for `gate`, so a test can look at the page before the model writes."""
-
-    name = "scripted-test-model"
-    n_ctx = 2048
-
-    def __init__(self) -> None:
-        self.gate = threading.Event()
-
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        assert self.gate.wait(60), "the test never opened the gate"
-        prompt = messages[-1]["content"]
-        source = prompt.split("[1] ", 1)[1].split("<<<\n", 1)[1].split("\n>>>", 1)[0]
-        words = set(re.findall(r"\w{4,}", prompt.rsplit("Question:", 1)[1].lower()))
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", source) if s.strip()]
-        best = max(sentences, key=lambda s: len(words & set(re.findall(r"\w{4,}", s.lower()))))
-        for i, word in enumerate(f"{best.rstrip('.')} [1].".split(" ")):
-            time.sleep(0.08)  # slow enough that the page visibly streams
-            yield word if i == 0 else " " + word
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-
 def serve_page(web: object) -> tuple[int, object]:
     """The page of `web` (models loaded first) served in this process on a free port: (port, Gradio app)."""
     import app
 
     web.warm_up()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     return port, app.serve(web, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
 
 
 @pytest.fixture
-def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, QuotingGenerator]]:
+def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Quoting]]:
     """The app served in this process on a free port, over a private copy of the session's index."""
     from rag.answer import Assistant
     from rag.api import open_retriever
@@ -75,7 +49,7 @@ def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     shutil.copytree(built / "seeds", tmp_path / "seeds")
     shutil.copytree(built / "index", tmp_path / "index")
     monkeypatch.chdir(tmp_path)  # sources stay named `seeds/…` when the page rebuilds
-    gen = QuotingGenerator()
+    gen = Quoting(delay=0.08, gated=True)  # slow enough that the page visibly streams
     settings = Settings().replace(index=Path("index"), docs=Path("seeds"))
     web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
     port, demo = serve_page(web)
@@ -85,7 +59,7 @@ def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
         demo.close()
 
 
-def test_answer_marker_opens_highlighted_source(page_url: tuple[str, QuotingGenerator]) -> None:
+def test_answer_marker_opens_highlighted_source(page_url: tuple[str, Quoting]) -> None:
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium (run `make browser`)")
     from playwright.sync_api import expect, sync_playwright
@@ -146,13 +120,12 @@ def test_answer_marker_opens_highlighted_source(page_url: tuple[str, QuotingGene
             browser.close()
 
 
-class ObeyingGenerator(QuotingGenerator):
+class ObeyingGenerator(Quoting):
     """A stand-in for a model that obeys the hostile documents: after a quoted sentence it writes their image,
     link, raw HTML and a bare address, as Markdown would render them."""
 
     def __init__(self, trap: str) -> None:
-        super().__init__()
-        self.gate.set()
+        super().__init__(delay=0.08)
         self.trap = trap
 
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:

@@ -6,7 +6,6 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from rag.answer import MAX_QUESTION_CHARS, Assistant
 from rag.api import assistant, open_retriever
 from rag.types import Answer, Retrieved
 from tests.conftest import GERMAN, ROOT
+from tests.scripted import Scripted
 
 TINY = {"RAG_LLM_MODEL": "smollm2-135m"}
 
@@ -83,22 +83,6 @@ def test_ask_json_shape_through_real_llama(built: Path, cli) -> None:
         assert c["quote"] in "\n".join(lines[c["start_line"] - 1 : c["end_line"]])
     if not out["found"]:
         assert out["citations"] == [] and out["closest"] == GERMAN
-
-
-class Scripted:
-    """A stand-in LLM that streams a fixed reply word by word (the streaming logic is what is tested)."""
-
-    name, n_ctx = "scripted", 2048
-
-    def __init__(self, reply: str):
-        self.reply = reply
-
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        words = self.reply.split(" ")
-        yield from [words[0], *(" " + w for w in words[1:])]
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
 
 
 def test_text_streams_in_pieces_and_a_not_found_reply_is_held_back(built: Path) -> None:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from rag import models
+from tests.live import free_port, wait_until_up
 
 TEXTS = [
     "How much did Microsoft pay for the Inflection AI team?",
@@ -26,9 +24,7 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def llm_server() -> Iterator[str]:
     """`python -m llama_cpp.server` with the tiny test model on a free loopback port: its /v1 URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -48,12 +44,7 @@ def llm_server() -> Iterator[str]:
     )
     try:
         url = f"http://127.0.0.1:{port}/v1"
-        for _ in range(240):
-            try:
-                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+        wait_until_up(f"{url}/models", proc, timeout=120)
         yield url
     finally:
         proc.terminate()
@@ -85,8 +76,6 @@ def test_ask_through_llama_cpp_server(llm_server: str, built: Path, cli, tokens:
 
 
 def test_a_server_that_is_gone_is_one_line(built: Path, cli) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{s.getsockname()[1]}/v1"  # nothing listens there once the socket closes
+    url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     res = cli("ask", "How much did Microsoft pay?", "--llm-url", url, cwd=built)
     assert res.returncode == 1 and res.stderr.count("\n") == 1 and url in res.stderr, res.stderr

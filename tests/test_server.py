@@ -3,9 +3,6 @@ check; a scripted generator that quotes its source [1], so answers are determini
 
 from __future__ import annotations
 
-import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,52 +15,19 @@ from rag.answer import Assistant
 from rag.api import open_retriever
 from rag.settings import Settings
 from rag.web import WebApp
+from tests.live import free_port, start_uvicorn, wait_until_up
+from tests.scripted import Quoting
 
 QUESTION = "How much did Microsoft pay for the Inflection AI team?"
 
 
-class Quoting:
-    """Replies with the sentence of source [1] sharing most words with the questions asked, marked [1]."""
-
-    name, n_ctx = "scripted", 2048
-
-    def __init__(self, delay: float = 0.0):
-        self.delay = delay
-
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        prompt = messages[-1]["content"]
-        source = prompt.split("[1] ", 1)[1].split("<<<\n", 1)[1].split("\n>>>", 1)[0]
-        # Like a model reading the whole chat: the question and the earlier questions of a follow-up.
-        earlier = " ".join(m["content"] for m in messages[1:-1] if m["role"] == "user")
-        words = set(re.findall(r"\w{4,}", f"{prompt.rsplit('Question:', 1)[1]} {earlier}".lower()))
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", source) if s.strip()]
-        best = max(sentences, key=lambda s: len(words & set(re.findall(r"\w{4,}", s.lower()))))
-        for i, word in enumerate(f"{best.rstrip('.')} [1].".split(" ")):
-            time.sleep(self.delay)
-            yield word if i == 0 else " " + word
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-
 def serve(built: Path, delay: float = 0.0, **fields: object) -> tuple[str, object]:
-    import uvicorn
-
     from rag.server import create_app
 
     settings = Settings().replace(index=built / "index", docs=built / "seeds", **fields)
     gen = Quoting(delay)
     web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, web, page=False), "127.0.0.1", port, log_level="warning")
-    )
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", server
+    return start_uvicorn(create_app(settings, web, page=False))
 
 
 @pytest.fixture(scope="module")
@@ -183,30 +147,20 @@ def test_full_queue_answers_429_and_five_streams_all_complete(built: Path) -> No
 
 
 def test_page_is_served_at_root(built: Path) -> None:
-    import uvicorn
-
     from rag.server import create_app
 
     settings = Settings().replace(index=built / "index", docs=built / "seeds")
     web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: Quoting()))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, web), "127.0.0.1", port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
+    base, server = start_uvicorn(create_app(settings, web))
     try:
-        while not server.started:
-            time.sleep(0.05)
-        page = httpx.get(f"http://127.0.0.1:{port}/", follow_redirects=True)
+        page = httpx.get(f"{base}/", follow_redirects=True)
         assert page.status_code == 200 and "gradio" in page.text.lower()
-        assert httpx.get(f"http://127.0.0.1:{port}/v1/models").json()["data"][0]["id"] == "rag"
+        assert httpx.get(f"{base}/v1/models").json()["data"][0]["id"] == "rag"
     finally:
         server.should_exit = True
 
 
 def test_no_index_or_model_answers_503_saying_what_to_run(built: Path, tmp_path: Path) -> None:
-    import uvicorn
-
     from rag.server import create_app
 
     question = {"model": "rag", "messages": [{"role": "user", "content": QUESTION}]}
@@ -216,21 +170,13 @@ def test_no_index_or_model_answers_503_saying_what_to_run(built: Path, tmp_path:
     ]
     for settings, fix in cases:
         # The real WebApp path: the assistant is built on the first request, and fails there.
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(settings, WebApp(settings), page=False), "127.0.0.1", port, log_level="warning")
-        )
-        threading.Thread(target=server.run, daemon=True).start()
+        base, server = start_uvicorn(create_app(settings, WebApp(settings), page=False))
         try:
-            while not server.started:
-                time.sleep(0.05)
-            res = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=question, timeout=120)
+            res = httpx.post(f"{base}/v1/chat/completions", json=question, timeout=120)
             assert res.status_code == 503 and fix in res.json()["error"]["message"], res.text
             assert res.json()["error"]["type"] == "server_error"
             # The server stays up and says so.
-            assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok", "queued": 0}
+            assert httpx.get(f"{base}/healthz").json() == {"status": "ok", "queued": 0}
         finally:
             server.should_exit = True
 
@@ -241,28 +187,20 @@ def test_rag_serve_command_answers_the_openai_client(built: Path) -> None:
     import subprocess
     import sys
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root), "RAG_LLM_MODEL": "smollm2-135m", "RAG_MAX_TOKENS": "48"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag", "serve", "--port", str(port)],
         cwd=built,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            assert proc.poll() is None, proc.stderr.read()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_up(f"{base}/healthz", proc)
         client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
         reply = client.chat.completions.create(model="rag", messages=[{"role": "user", "content": QUESTION}])
         assert reply.choices[0].message.content.strip() and isinstance(reply.model_extra["found"], bool)
