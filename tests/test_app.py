@@ -4,7 +4,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -18,7 +17,7 @@ from rag.answer import Assistant
 from rag.api import build_index, open_retriever
 from rag.settings import Settings
 from rag.web import WebApp
-from tests.live import free_port, wait_until_up
+from tests.live import free_port, running
 from tests.scripted import Scripted
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,25 +38,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
         os.chdir(cwd)
     port = free_port()
     env = {**os.environ, "RAG_LLM_MODEL": "smollm2-135m", "GRADIO_ANALYTICS_ENABLED": "False"}
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", "index", "--docs", "seeds"],
-        cwd=base,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     url = f"http://127.0.0.1:{port}/"
-    PIDS[url] = proc.pid
-    try:
-        wait_until_up(url, proc)
+    cmd = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", "index", "--docs", "seeds"]
+    with running(cmd, url, cwd=base, env=env) as proc:
+        PIDS[url] = proc.pid
         yield url, base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def client(url: str):  # noqa: ANN201 - gradio_client.Client

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rag import models
-from tests.live import free_port, wait_until_up
+from tests.live import free_port, running
 
 TEXTS = [
     "How much did Microsoft pay for the Inflection AI team?",
@@ -25,30 +24,11 @@ TEXTS = [
 def llm_server() -> Iterator[str]:
     """`python -m llama_cpp.server` with the tiny test model on a free loopback port: its /v1 URL."""
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(models.test_model_path()),
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-            "--n_ctx",
-            "2048",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/v1"
-        wait_until_up(f"{url}/models", proc, timeout=120)
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(models.test_model_path())]
+    cmd += ["--port", str(port), "--host", "127.0.0.1", "--n_ctx", "2048"]
+    url = f"http://127.0.0.1:{port}/v1"
+    with running(cmd, f"{url}/models", timeout=120):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_token_counts_local_and_server_agree(llm_server: str) -> None:

@@ -15,7 +15,7 @@ from rag.answer import Assistant
 from rag.api import open_retriever
 from rag.settings import Settings
 from rag.web import WebApp
-from tests.live import free_port, start_uvicorn, wait_until_up
+from tests.live import free_port, running, start_uvicorn
 from tests.scripted import Quoting
 
 QUESTION = "How much did Microsoft pay for the Inflection AI team?"
@@ -184,23 +184,13 @@ def test_no_index_or_model_answers_503_saying_what_to_run(built: Path, tmp_path:
 def test_rag_serve_command_answers_the_openai_client(built: Path) -> None:
     """`python -m rag serve` itself, as a user starts it: page at /, the API with the real tiny LLM."""
     import os
-    import subprocess
     import sys
 
     port = free_port()
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root), "RAG_LLM_MODEL": "smollm2-135m", "RAG_MAX_TOKENS": "48"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rag", "serve", "--port", str(port)],
-        cwd=built,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/healthz", proc)
+    with running([sys.executable, "-m", "rag", "serve", "--port", str(port)], f"{base}/healthz", built, env):
         client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
         reply = client.chat.completions.create(model="rag", messages=[{"role": "user", "content": QUESTION}])
         assert reply.choices[0].message.content.strip() and isinstance(reply.model_extra["found"], bool)
@@ -211,6 +201,3 @@ def test_rag_serve_command_answers_the_openai_client(built: Path) -> None:
         )
         assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].model_extra["answer"].strip()
         assert "gradio" in httpx.get(f"{base}/", follow_redirects=True).text.lower()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
