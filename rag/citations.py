@@ -78,8 +78,10 @@ def _content(text: str) -> set[str]:
 
 def restates(answer: str, question: str) -> bool:
     """True when the answer only echoes the question: it adds no number, name or longer word.
-    Small models do this when the shown sources miss the answer ("X did Y [1]" for "Why did X do Y?")."""
-    return not _content(strip_markers(answer)) - _content(question)
+    Small models do this when the shown sources miss the answer ("X did Y [1]" for "Why did X do Y?").
+    A number word is new content too, short as it is ("at two US sites" answers "At how many US sites…")."""
+    body = strip_markers(answer)
+    return not (_content(body) - _content(question) or numbers.figures(body) - numbers.figures(question, lenient=True))
 
 
 def grounded(body: str, cited: list[Passage], given: set[str] = frozenset()) -> bool:  # noqa: B006 - immutable

@@ -158,6 +158,8 @@ def test_an_answer_that_adds_nothing_to_the_question_restates_it() -> None:
     assert not restates("Ein halbes Jahr [1].", q)
     assert not restates("Bis 2024 [1].", q)
     assert not restates("The investor is MGX [1].", "Which investor joined the round?")
+    many = "At how many US sites is Microsoft known to have ended data center leases, according to TD Cowen?"
+    assert not restates("According to TD Cowen, Microsoft has ended data center leases at two US sites [1].", many)
 
 
 def test_a_sentence_about_the_sources_that_nothing_supports_is_dropped() -> None:
