@@ -120,8 +120,10 @@ def _sources_of(body: str, marked: list[int], sims: np.ndarray, passages: list[P
 
 
 def _kept(rows: list[tuple[int, str, list[int]]], language: str | None) -> list[tuple[int, str, list[int]]]:
-    """Rows without noise: unsupported sentences about the sources, and off-language sentences beside on-language ones."""
-    rows = [r for r in rows if r[2] or not tidy.is_meta(r[1])]
+    """Rows without noise: sentences saying the sources don't give the answer (they are no claim, whatever they
+    cite: an answer of nothing else is a refusal), unsupported sentences about the sources, and off-language
+    sentences beside on-language ones."""
+    rows = [r for r in rows if not tidy.says_absent(r[1]) and (r[2] or not tidy.is_meta(r[1]))]
     if language and any(not tidy.foreign(body, language) for _, body, _ in rows):
         rows = [r for r in rows if not tidy.foreign(r[1], language)]
     return rows
@@ -152,10 +154,16 @@ def check(
     ]
     rows = _kept(rows, language)
     best: dict[int, tuple[float, Passage]] = {}
-    for i, _, nums in rows:
+    for i, body, nums in rows:
+        stated = numbers.figures(body) - given
         for n in nums:
-            # The quote is the sentence of source n closest to what the answer says.
-            j = max((j for j, p in enumerate(passages) if p.n == n), key=lambda j: sims[i, j])
+            # The quote is the sentence of source n closest to what the answer says; for a sentence stating a
+            # figure, one that states it comes first, so the quote is the proof ("$80 billion [1]" once quoted
+            # the sentence beside the figure's).
+            j = max(
+                (j for j, p in enumerate(passages) if p.n == n),
+                key=lambda j: (bool(stated) and grounded(body, [passages[j]], given), sims[i, j]),
+            )
             if n not in best or sims[i, j] > best[n][0]:
                 best[n] = (float(sims[i, j]), passages[j])
     cites = [_citation(n, best[n][1]) for n in sorted(best)]

@@ -1,7 +1,8 @@
 """Cleans a model's reply of what is noise rather than a claim, before and after its citations are checked.
 
 Before: file names copied from the prompt's source headers, and a dangling "according to" that
-names nobody ("According to, Microsoft …"). After: a sentence about the sources rather than the
+names nobody ("According to, Microsoft …"). After: a sentence saying the sources don't give the
+answer ("The price is not mentioned in the text."), a sentence about the sources rather than the
 question ("This information is found in source [?].") that no passage supports, and a sentence
 in another language than the question's when the answer has one in the right language. A claim
 that no passage supports is kept and marked (see citations.py); this module never adds words.
@@ -27,6 +28,23 @@ _META = re.compile(
     r"artikel|text|dokument|dokumente|sumber|dokumen|teks)\b",
     re.I,
 )
+# A sentence saying the sources don't give the answer: how a model told to answer from them says "not found"
+# in words (the prompt no longer offers it a NOT_FOUND token). Passive or about the sources only, so that a
+# fact stated in the negative ("Microsoft did not invest more") is not taken for one.
+_ABSENT = re.compile(
+    r"\b(?:is|are|was|were|has not been|have not been|isn't|aren't|wasn't|weren't)\s+not\s+"
+    r"(?:explicitly\s+|directly\s+|specifically\s+)?(?:mentioned|provided|given|stated|specified|disclosed|included|available)\b|"
+    r"\b(?:isn't|aren't|wasn't|weren't)\s+(?:mentioned|provided|given|stated|specified|disclosed)\b|"
+    r"\bno (?:information|mention|data|details?)\b|"
+    r"\b(?:text|sources?|documents?|articles?|context)\s+(?:does|do|did)\s*(?:not|n't)\b|"
+    r"\b(?:wordt|worden|werd|is|zijn)\s+(?:\w+\s+){0,3}niet\s+(?:vermeld|gegeven|genoemd|gespecificeerd|bekendgemaakt)\b|"
+    r"\bgeen (?:informatie|gegevens|vermelding)\b|"
+    r"\b(?:wird|werden|wurde|wurden|ist|sind)\s+(?:\w+\s+){0,3}nicht\s+(?:erwähnt|angegeben|genannt|enthalten)\b|"
+    r"\bkeine (?:Angaben?|Informationen?|Hinweise?)\b|"
+    r"\btidak\s+(?:disebutkan|diberikan|dijelaskan|tersedia|dinyatakan)\b|"
+    r"\btidak ada (?:informasi|data|keterangan)\b",
+    re.I,
+)
 MIN_WORDS = 5  # shorter sentences can't be told apart by language reliably
 
 
@@ -43,6 +61,11 @@ def scrub(reply: str) -> str:
 def is_meta(sentence: str) -> bool:
     """True for a sentence that talks about the sources ("This is stated in source 1.")."""
     return bool(_META.search(sentence))
+
+
+def says_absent(sentence: str) -> bool:
+    """True for a sentence that says the sources don't give something ("The price is not mentioned in the text.")."""
+    return bool(_ABSENT.search(sentence))
 
 
 def foreign(sentence: str, language: str) -> bool:

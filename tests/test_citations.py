@@ -178,3 +178,26 @@ def test_a_sentence_in_another_language_is_dropped_beside_one_in_the_asked_langu
         "Nadella änderte danach seine Meinung nach der Entlassung von Altman [2].", ps, fake_embed, vecs, language="en"
     )
     assert alone.text.startswith("Nadella änderte"), "the only sentence stays: the language check reports it"
+
+
+def test_saying_the_sources_are_silent_is_no_claim_even_with_a_marker() -> None:
+    ps, vecs = passages()
+    silent = check("The Stargate project's share price is not provided in the text [3].", ps, fake_embed, vecs)
+    assert silent.citations == () and silent.text == "", "nothing is left: the answer is a refusal"
+    mixed = check(
+        "The share price is not mentioned [2]. The Stargate project plans to invest 500 billion dollars [3].",
+        ps,
+        fake_embed,
+        vecs,
+    )
+    assert mixed.text == "The Stargate project plans to invest 500 billion dollars [3]." and len(mixed.citations) == 1
+
+
+def test_the_quote_of_a_figure_is_the_sentence_that_states_it() -> None:
+    doc = "Musk said the backers of Stargate lack the money.\nThe firm spends 80 billion dollars this year.\n"
+    chunk = make_chunk("seeds/y.txt", doc, 0, len(doc) - 1)
+    ps = [Passage(1, chunk, doc.index(line), doc.index(line) + len(line), line, 0.5) for line in doc.splitlines()]
+    result = check(
+        "Musk said the backers of Stargate spend 80 billion [1].", ps, fake_embed, fake_embed([p.text for p in ps])
+    )
+    assert [c.quote for c in result.citations] == ["The firm spends 80 billion dollars this year."]

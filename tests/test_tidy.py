@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.tidy import scrub
+from rag.tidy import says_absent, scrub
 
 
 @pytest.mark.parametrize(
@@ -19,3 +19,31 @@ from rag.tidy import scrub
 )
 def test_scrub(reply: str, clean: str) -> None:
     assert scrub(reply) == clean
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Microsoft's current share price is not provided in the given text [5].",
+        "The sources do not say when it was announced.",
+        "De prijs wordt in de bronnen niet vermeld.",
+        "Das Alter von Satya Nadella wird in den Quellen nicht erwähnt.",
+        "Die Quellen enthalten keine Angaben dazu.",
+        "Tidak ada informasi tentang kantor pusat Cohere.",
+    ],
+)
+def test_a_sentence_saying_the_sources_are_silent(sentence: str) -> None:
+    assert says_absent(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Microsoft did not invest more money in OpenAI [1].",
+        "Microsoft heeft niet meer geïnvesteerd [1].",
+        "Microsoft investierte nicht mehr [1].",
+        "Microsoft tidak berinvestasi lagi [1].",
+    ],
+)
+def test_a_fact_in_the_negative_is_a_claim(sentence: str) -> None:
+    assert not says_absent(sentence)

@@ -1,0 +1,88 @@
+"""Ablation: the real pipeline scored with each answer-path heuristic switched off in turn (issue 13).
+
+    .venv/bin/python eval/ablate.py [--qa eval/qa.jsonl] [--only no_bonus,no_min_score] [--json]
+
+Each configuration runs every question of the set through `rag.evaluate.run` (default model, k=5),
+one after another in one process (the model is loaded once). A heuristic stays in the product only
+with a measured gain on `eval/qa.jsonl` and no loss on the frozen `eval/heldout.jsonl`. It patches
+module constants for the length of one run; it changes no file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rag import answer, context, evaluate, qtype  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+
+CONFIGS: dict[str, Callable[[ExitStack], None]] = {
+    "all": lambda stack: None,
+    # The answer-type bonus in sentence selection (context.ANSWER_TYPE_BONUS).
+    "no_bonus": lambda stack: stack.enter_context(mock.patch.object(context, "ANSWER_TYPE_BONUS", 0.0)),
+    # The figure check: a figure from quotes that never name the question's subject is a refusal.
+    "no_figure_check": lambda stack: stack.enter_context(
+        mock.patch.object(qtype, "figure_off_subject", lambda *a: False)
+    ),
+    # The retrieval floor: below MIN_SCORE the LLM is not asked at all.
+    "no_min_score": lambda stack: stack.enter_context(mock.patch.object(answer, "MIN_SCORE", -1.0)),
+    # The question-word lists themselves: no question is typed, so neither the bonus nor the figure check acts.
+    "no_qtype": lambda stack: stack.enter_context(mock.patch.object(qtype, "kind", lambda *a: None)),
+}
+KEYS = ("fact", "cites_gold", "refused_unanswerable", "language")
+
+
+def run(qa: Path, names: list[str]) -> list[dict]:
+    rows = []
+    for name in names:
+        with ExitStack() as stack:
+            CONFIGS[name](stack)
+            summary, results = evaluate.run(qa, Settings.load())
+        a = summary["answers"]
+        rows.append(
+            {
+                "config": name,
+                **{k: a[k] for k in KEYS},
+                "facts": sum(bool(r.checks.get("fact")) for r in results),
+                "refusals": sum(bool(r.checks.get("refused")) for r in results),
+                "artefacts": summary["artifacts"]["total"],
+                "ttft_s_p50": summary["time"]["ttft_s_p50"],
+            }
+        )
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    return rows
+
+
+def table(rows: list[dict], qa: Path) -> str:
+    head = f"| {qa} | fact | gold file cited | refusals | language | artefacts | first token p50 |\n|---|---|---|---|---|---|---|"
+    lines = [
+        f"| {r['config']} | {r['fact']:.0%} ({r['facts']}) | {r['cites_gold']:.0%} | {r['refusals']} | "
+        f"{r['language']:.0%} | {r['artefacts']} | {r['ttft_s_p50']} s |"
+        for r in rows
+    ]
+    return "\n".join([head, *lines])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--qa", type=Path, default=Path("eval/qa.jsonl"))
+    p.add_argument("--only", default=",".join(CONFIGS), help="comma-separated: " + ", ".join(CONFIGS))
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    names = [n for n in args.only.split(",") if n]
+    unknown = [n for n in names if n not in CONFIGS]
+    if unknown:
+        p.error(f"unknown configuration {unknown[0]!r}; choose from {', '.join(CONFIGS)}")
+    rows = run(args.qa, names)
+    print(json.dumps(rows, indent=1) if args.json else table(rows, args.qa))
+
+
+if __name__ == "__main__":
+    main()
