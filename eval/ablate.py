@@ -27,13 +27,9 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "all": lambda stack: None,
     # The answer-type bonus in sentence selection (context.ANSWER_TYPE_BONUS).
     "no_bonus": lambda stack: stack.enter_context(mock.patch.object(context, "ANSWER_TYPE_BONUS", 0.0)),
-    # The figure check: a figure from quotes that never name the question's subject is a refusal.
-    "no_figure_check": lambda stack: stack.enter_context(
-        mock.patch.object(qtype, "figure_off_subject", lambda *a: False)
-    ),
     # The retrieval floor: below MIN_SCORE the LLM is not asked at all.
     "no_min_score": lambda stack: stack.enter_context(mock.patch.object(answer, "MIN_SCORE", -1.0)),
-    # The question-word lists themselves: no question is typed, so neither the bonus nor the figure check acts.
+    # The question-word lists themselves: no question is typed, so the bonus never applies.
     "no_qtype": lambda stack: stack.enter_context(mock.patch.object(qtype, "kind", lambda *a: None)),
 }
 KEYS = ("fact", "cites_gold", "refused_unanswerable", "language")

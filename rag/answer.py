@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import numpy as np
 
-from . import citations, context, followup, lang, prompt, qtype, tidy
+from . import citations, context, followup, lang, prompt, qtype, tidy, translate
 from .errors import UsageError
 from .llm import Generator
 from .retrieve import Retriever
@@ -115,6 +116,11 @@ class Assistant:
                 yield raw
             elif not held:
                 yield piece
+        if earlier is not None and followup.echoes(raw, earlier.answer):
+            # The small model repeated its earlier answer instead of answering the follow-up: asked again from
+            # the same sources without the earlier turns (the search already used them).
+            msgs = prompt.messages(question, sources, lang.name(code))
+            raw = "".join(gen.stream(msgs, max_tokens or self.max_tokens))
         timings = Timings(
             retrieve_s=round(t_retrieved - t0, 3),
             ttft_s=round(ttft, 3),
@@ -129,22 +135,22 @@ class Assistant:
             return
         vectors = np.array([vecmap[(p.chunk.source, p.start)] for p in passages])
         checked = citations.check(reply, passages, embed, vectors, question, code)
-        quotes = " ".join(c.quote for c in checked.citations)
-        if (
-            not checked.citations
-            or citations.restates(checked.text, question)
-            or qtype.figure_off_subject(question, wanted, quotes)
-        ):
-            # Nothing the model wrote is backed by a shown passage, it only repeated the question,
-            # or its figure comes from a passage about something else: the documents gave no answer.
+        if not checked.citations or citations.restates(checked.text, question):
+            # Nothing the model wrote is backed by a shown passage, or it only repeated the question:
+            # the documents gave no answer.
             yield self._refusal(code, closest, base, timings)
             return
+        text = checked.text
+        if translate.needed(text, code):
+            # Written in a source's language rather than the question's: translated, markers kept.
+            text = translate.into(text, code, lang.name(code), gen, max_tokens or self.max_tokens)
+            timings = replace(timings, total_s=round(time.perf_counter() - t0, 3))
         if checked.unsupported:
             notices.append(
                 f"{checked.unsupported} sentence(s) marked {citations.UNSUPPORTED} have no supporting passage"
             )
         yield Answer(
-            text=checked.text,
+            text=text,
             found=True,
             citations=checked.citations,
             timings=timings,

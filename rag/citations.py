@@ -90,7 +90,8 @@ def grounded(body: str, cited: list[Passage], given: set[str] = frozenset()) -> 
     return numbers.figures(body) - given <= set().union(*(numbers.figures(p.text, lenient=True) for p in cited))
 
 
-def _with_markers(body: str, nums: list[int]) -> str:
+def with_markers(body: str, nums: list[int]) -> str:
+    """The sentence with its markers before its full stop; `[?]` when it cites nothing."""
     tag = "".join(f"[{n}]" for n in dict.fromkeys(nums)) if nums else UNSUPPORTED
     stop = body[-1] if body and body[-1] in ".!?" else ""
     core = body[:-1].rstrip() if stop else body
@@ -167,7 +168,7 @@ def check(
             if n not in best or sims[i, j] > best[n][0]:
                 best[n] = (float(sims[i, j]), passages[j])
     cites = [_citation(n, best[n][1]) for n in sorted(best)]
-    text = " ".join(_with_markers(body, nums) for _, body, nums in rows)
+    text = " ".join(with_markers(body, nums) for _, body, nums in rows)
     return Checked(text, tuple(cites), sum(not nums for *_, nums in rows))
 
 

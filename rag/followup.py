@@ -87,3 +87,13 @@ def is_follow_up(question: str, earlier_text: str, language: str) -> bool:
     names = _names(words, language)
     new_names = names - {w.lower() for w in _WORD.findall(earlier_text)}
     return _refers_back(words, language, bool(names)) and not new_names
+
+
+ECHO = 0.7  # share of words in common (Jaccard) above which a reply is the earlier answer again
+
+
+def echoes(reply: str, earlier_answer: str) -> bool:
+    """True when `reply` is mostly the earlier answer over again (markers and case ignored)."""
+    words = [set(_WORD.findall(re.sub(r"\[[^\[\]]*\]", " ", t).lower())) for t in (reply, earlier_answer)]
+    union = words[0] | words[1]
+    return bool(union) and len(words[0] & words[1]) / len(union) >= ECHO

@@ -53,25 +53,3 @@ def offers(sentence: str, wanted: Kind | None, question: str) -> bool:
     # German capitalises every noun, so this is loose there; it still never favours a sentence
     # whose only names are the ones the question already gave.
     return any(len(w) > 1 and w[0].isupper() and w.lower() not in asked for w in words[1:])
-
-
-def subjects(question: str) -> set[str]:
-    """Brand-like names the question asks about: an inner capital (SoftBank, OpenAI) or an acronym of 3+ letters (MGX).
-
-    Such names are spelled alike in every language, unlike "Europe"/"Eropa", so their absence
-    from a quote means something. Plain capitalised words are not taken (German nouns).
-    """
-    words = _WORD.findall(question)
-    return {w for w in words if (any(c.isupper() for c in w[1:]) and not w.isupper()) or (w.isupper() and len(w) >= 3)}
-
-
-def figure_off_subject(question: str, wanted: Kind | None, quotes: str) -> bool:
-    """True when a number question's answer rests on quotes that never name what the question asks about.
-
-    ("How much does SoftBank want to put into OpenAI?" answered with a loan figure from a sentence
-    that does not mention SoftBank.) A plural ("GPUs") also matches its singular.
-    """
-    if wanted != "number":
-        return False
-    text = quotes.lower()
-    return any(w.lower() not in text and w.lower().removesuffix("s") not in text for w in subjects(question))

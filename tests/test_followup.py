@@ -88,3 +88,25 @@ def test_a_topic_switch_is_retrieved_and_prompted_exactly_as_without_history(bui
     follow = bot.ask("And who co-founded it?", history=history)
     assert [m["role"] for m in gen.prompts[2]] == ["system", "user", "assistant", "user"]
     assert "Inflection" in follow.retrieved[0].chunk.text, "the follow-up is searched with the question before it"
+
+
+class Echoing(Recording):
+    """Repeats the earlier answer when it sees one in the chat, as the small model did; answers otherwise."""
+
+    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+        self.prompts.append(messages)
+        earlier = [m["content"] for m in messages if m["role"] == "assistant"]
+        yield earlier[0] if earlier else "Microsoft provided 750 million dollars [1]."
+
+
+def test_a_follow_up_that_echoes_the_earlier_answer_is_asked_again_without_it(built: Path) -> None:
+    gen = Echoing()
+    bot = Assistant(open_retriever(built / "index"), lambda: gen)
+    first = "How much did Microsoft invest in OpenAI in early 2023?"
+    history = [Exchange(first, "Microsoft invested 10 billion dollars in OpenAI in early 2023 [2].")]
+    answer = bot.ask("And how much did it provide in the latest funding round?", history=history)
+    assert [[m["role"] for m in p] for p in gen.prompts] == [
+        ["system", "user", "assistant", "user"],
+        ["system", "user"],
+    ]
+    assert answer.found and "750" in answer.text and "10 billion" not in answer.text

@@ -1,0 +1,34 @@
+"""Rewrites a checked answer that came out in another language than the question's, sentence by sentence.
+
+The small model sometimes copies a source's language ("Noelle Walsh, Kepala Operasi Cloud Microsoft…"
+for an English question). Each such sentence is translated by the same model and keeps its `[n]`
+markers, so its citations still hold; a translation that changes a figure is not used. It does not
+check citations (citations.py did) and never touches a sentence already in the right language.
+"""
+
+from __future__ import annotations
+
+from . import citations, numbers, tidy
+from .llm import Generator
+
+SYSTEM = "Translate the user's text into {language}. Keep names and numbers exactly. Reply with the translation only."
+
+
+def needed(text: str, code: str) -> bool:
+    """True when a sentence of the answer is written in another language than `code`."""
+    return any(tidy.foreign(citations.strip_markers(c), code) for c in citations.claims(text))
+
+
+def into(text: str, code: str, language: str, gen: Generator, max_tokens: int) -> str:
+    """`text` with each sentence in another language than `code` translated into `language`."""
+    out = []
+    for claim in citations.claims(text):
+        body = citations.strip_markers(claim)
+        if not tidy.foreign(body, code):
+            out.append(claim)
+            continue
+        msgs = [{"role": "system", "content": SYSTEM.format(language=language)}, {"role": "user", "content": body}]
+        done = citations.strip_markers(" ".join("".join(gen.stream(msgs, max_tokens)).split()))
+        ok = done and numbers.figures(done) == numbers.figures(body) and not tidy.foreign(done, code)
+        out.append(citations.with_markers(done, citations.markers(claim)) if ok else claim)
+    return " ".join(out)
