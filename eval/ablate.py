@@ -33,6 +33,7 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "no_qtype": lambda stack: stack.enter_context(mock.patch.object(qtype, "kind", lambda *a: None)),
 }
 KEYS = ("fact", "cites_gold", "refused_unanswerable", "language")
+KINDS = ("empty_mark", "dangling_according_to", "other_language", "unsupported_mark", "file_name")
 
 
 def run(qa: Path, names: list[str]) -> list[dict]:
@@ -49,6 +50,7 @@ def run(qa: Path, names: list[str]) -> list[dict]:
                 "facts": sum(bool(r.checks.get("fact")) for r in results),
                 "refusals": sum(bool(r.checks.get("refused")) for r in results),
                 "artefacts": summary["artifacts"]["total"],
+                "artefact_kinds": {k: v for k, v in summary["artifacts"].items() if k in KINDS and v},
                 "ttft_s_p50": summary["time"]["ttft_s_p50"],
             }
         )
