@@ -29,7 +29,8 @@ class Scripted:
 
 class Quoting(Scripted):
     """Streams, word by word, the sentence of source [1] sharing most words with the questions asked, marked
-    [1]. With `gated`, its first word waits for `gate`, so a test can look at the page before the model writes."""
+    [1]; any other request (a translation) it echoes. With `gated`, its first word waits for `gate`, so a test
+    can look at the page before the model writes."""
 
     name = "scripted-test-model"
 
@@ -42,6 +43,10 @@ class Quoting(Scripted):
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         assert self.gate.wait(60), "the test never opened the gate"
         prompt = messages[-1]["content"]
+        if "[1] " not in prompt:
+            # Not an answer prompt (the translation step): like a model that cannot translate, it echoes.
+            yield prompt
+            return
         source = prompt.split("[1] ", 1)[1].split("<<<\n", 1)[1].split("\n>>>", 1)[0]
         # Like a model reading the whole chat: the question and the earlier questions of a follow-up.
         earlier = " ".join(m["content"] for m in messages[1:-1] if m["role"] == "user")
