@@ -163,7 +163,7 @@ def check(
             # the sentence beside the figure's).
             j = max(
                 (j for j, p in enumerate(passages) if p.n == n),
-                key=lambda j: (bool(stated) and grounded(body, [passages[j]], given), sims[i, j]),
+                key=lambda j: (bool(stated) and stated <= numbers.figures(passages[j].text, lenient=True), sims[i, j]),
             )
             if n not in best or sims[i, j] > best[n][0]:
                 best[n] = (float(sims[i, j]), passages[j])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from . import citations
+
 # Continuation openers: the question's first words.
 _OPENERS = re.compile(
     r"^(and|also|so|but|then|what about|how about|and what|"
@@ -94,6 +96,6 @@ ECHO = 0.7  # share of words in common (Jaccard) above which a reply is the earl
 
 def echoes(reply: str, earlier_answer: str) -> bool:
     """True when `reply` is mostly the earlier answer over again (markers and case ignored)."""
-    words = [set(_WORD.findall(re.sub(r"\[[^\[\]]*\]", " ", t).lower())) for t in (reply, earlier_answer)]
+    words = [set(_WORD.findall(citations.strip_markers(t).lower())) for t in (reply, earlier_answer)]
     union = words[0] | words[1]
     return bool(union) and len(words[0] & words[1]) / len(union) >= ECHO
