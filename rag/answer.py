@@ -1,7 +1,7 @@
-"""Grounded answers: retrieve, trim, generate, check citations, or refuse.
+"""Grounded answers: retrieve, judge the grounds, trim, generate, check citations, or refuse.
 
 `Assistant.stream` yields a `Retrieved` event (the passages the model will read), then text pieces
-as the model writes them, and the final `Answer` last.
+as the model writes them, and the final `Answer` last. Each step is a short method below, in order.
 It refuses (found=False) rather than answer from the model's own knowledge.
 """
 
@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Generator as Gen
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import citations, context, followup, lang, prompt, qtype, tidy, translate
+from . import citations, context, followup, grounds, lang, prompt, qtype, tidy, translate
 from .errors import UsageError
 from .llm import Generator
 from .retrieve import Retriever
-from .types import Answer, Exchange, Retrieved, Timings
+from .types import Answer, Exchange, Hit, Passage, Retrieved, Source, Timings
 
-# Below this top relevance nothing relevant was retrieved: refuse without asking the model (calibrated on
-# eval/qa.jsonl). Switched off, 5 of 7 unanswerable qa questions were refused instead of 7, and 3 of 8 on the
-# held-out set instead of 5 (eval/ablate.py).
-MIN_SCORE = 0.25
+MIN_SCORE = grounds.MIN_SCORE  # kept as a name here for eval/ablate.py
 MAX_QUESTION_CHARS = 1000
 REFUSAL = {
     "en": "The documents don't contain an answer to this question.",
@@ -45,6 +43,39 @@ def standalone(question: str, history: list[Exchange] | None, language: str) -> 
     if earlier and followup.is_follow_up(question, f"{earlier.question} {earlier.answer}", language):
         return f"{earlier.question} {question}", earlier
     return question, None
+
+
+@dataclass
+class Turn:
+    """One question on its way through the steps of `Assistant.stream`."""
+
+    question: str
+    code: str
+    t0: float
+    notices: list[str]
+    query: str = ""  # what is searched: the question, or a follow-up joined to the question before it
+    qvec: np.ndarray | None = None
+    earlier: Exchange | None = None
+    hits: list[Hit] = field(default_factory=list)
+    grounds: grounds.Grounds | None = None
+    ranked: list[context.Candidate] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    vectors: dict = field(default_factory=dict)
+    messages: list[dict] = field(default_factory=list)
+    retrieved_at: float = 0.0
+    ttft: float = 0.0
+
+    def base(self, model: str) -> dict:
+        """The fields every `Answer` of this turn shares."""
+        best = context.evidence(self.ranked)
+        return {
+            "question": self.question,
+            "retrieved": tuple(self.hits),
+            "model": model,
+            "closest": self.hits[0].chunk.source if self.hits else None,
+            "evidence": citations.cite(best) if best else None,
+        }
 
 
 class Assistant:
@@ -77,93 +108,133 @@ class Assistant:
                 return event
         raise AssertionError("stream ended without an answer")
 
+    def evidence(self, question: str, history: list[Exchange] | None = None, k: int | None = None) -> list[Passage]:
+        """The sentences the model would be shown, best-ranked first, whatever the grounds (no LLM is run)."""
+        turn = self._retrieve(self._intake(question, history), k or self.k)
+        turn = self._select(turn)
+        return sorted(turn.passages, key=lambda p: -p.score)
+
     def stream(
         self, question: str, history: list[Exchange] | None = None, k: int | None = None, max_tokens: int | None = None
     ) -> Iterator[Retrieved | str | Answer]:
+        turn = self._retrieve(self._intake(question, history), k or self.k)
+        if not turn.grounds.ok:
+            yield self._refusal(turn, Timings(retrieve_s=self._since(turn), total_s=self._since(turn)))
+            return
+        turn = self._select(turn)
+        yield Retrieved(tuple(turn.passages), round(turn.retrieved_at - turn.t0, 3))
+        limit = max_tokens or self.max_tokens
+        raw = yield from self._write(turn, limit)
+        raw = self._ask_again_if_echo(turn, raw, limit)
+        yield self._finish(turn, raw, limit)
+
+    # The steps, in order.
+
+    def _intake(self, question: str, history: list[Exchange] | None) -> Turn:
+        """The question checked, trimmed and its language detected; a follow-up paired with its earlier turn."""
         if not question or not question.strip():
             raise UsageError("the question is empty")
-        t0 = time.perf_counter()
-        question, notices = question.strip(), []
-        if len(question) > MAX_QUESTION_CHARS:
-            question = question[:MAX_QUESTION_CHARS]
-            notices.append(f"the question was trimmed to its first {MAX_QUESTION_CHARS} characters")
-        code = lang.detect(question)
-        query, earlier = standalone(question, history, code)
-        embed = self.retriever.embedder.embed
-        qvec = embed([query])[0]
-        hits = self.retriever.search_vector(qvec, k or self.k)
-        base = {"question": question, "retrieved": tuple(hits), "model": self.generator.name, "notices": tuple(notices)}
-        closest = hits[0].chunk.source if hits else None
-        if not hits or hits[0].score < MIN_SCORE:
-            yield self._refusal(
-                code, closest, base, Timings(retrieve_s=time.perf_counter() - t0, total_s=time.perf_counter() - t0)
-            )
-            return
-        gen = self.generator
-        wanted = qtype.kind(question, code)
+        turn = Turn(question.strip(), "en", time.perf_counter(), [])
+        if len(turn.question) > MAX_QUESTION_CHARS:
+            turn.question = turn.question[:MAX_QUESTION_CHARS]
+            turn.notices.append(f"the question was trimmed to its first {MAX_QUESTION_CHARS} characters")
+        turn.code = lang.detect(turn.question)
+        turn.query, turn.earlier = standalone(turn.question, history, turn.code)
+        return turn
+
+    def _retrieve(self, turn: Turn, k: int) -> Turn:
+        """The k best chunks for the (follow-up-joined) query, whether they can ground an answer, and their
+        sentences ranked (the best is shown as the closest evidence, even with a refusal)."""
+        turn.qvec = self.retriever.embedder.embed([turn.query])[0]
+        turn.hits = self.retriever.search_vector(turn.qvec, k, turn.query)
+        lexical = self.retriever.lexical_index()
+        turn.grounds = grounds.judge(turn.question, turn.code, turn.hits, lexical)
         # A follow-up finds its chunks together with the earlier question, but the sentences shown are those
         # nearest the follow-up itself: ranked by the joint query they brought back the earlier answer
         # (eval/chats.jsonl: a sentence holding the answer was shown for 5 of 8 follow-ups, now 7 of 8).
-        svec = qvec if earlier is None else embed([question])[0]
-        sources, passages, vecmap = context.select(hits, svec, gen.count_tokens, self.source_tokens, question, wanted)
-        msgs = prompt.messages(question, sources, lang.name(code), earlier)
-        t_retrieved = time.perf_counter()
-        yield Retrieved(tuple(passages), round(t_retrieved - t0, 3))
-        raw, ttft, held = "", 0.0, True
-        for piece in gen.stream(msgs, max_tokens or self.max_tokens):
-            ttft = ttft or time.perf_counter() - t0
+        svec = turn.qvec if turn.earlier is None else self.retriever.embedder.embed([turn.question])[0]
+        wanted = qtype.kind(turn.question, turn.code)
+        turn.ranked, turn.vectors = context.rank(
+            turn.hits, svec, turn.question, wanted, lambda text: lexical.coverage(turn.question, text)
+        )
+        return turn
+
+    def _select(self, turn: Turn) -> Turn:
+        """The sentences shown to the model, within the token budget, and the prompt around them."""
+        turn.sources, turn.passages = context.fit(turn.ranked, self.generator.count_tokens, self.source_tokens)
+        turn.messages = prompt.messages(turn.question, turn.sources, lang.name(turn.code), turn.earlier)
+        turn.retrieved_at = time.perf_counter()
+        return turn
+
+    def _write(self, turn: Turn, limit: int) -> Gen[str, None, str]:
+        """Streams the model's reply, holding it back while it could still be the NOT_FOUND signal; returns it."""
+        raw, held = "", True
+        for piece in self.generator.stream(turn.messages, limit):
+            turn.ttft = turn.ttft or self._since(turn)
             raw += piece
-            # Hold output back while it could still be the NOT_FOUND signal.
             if held and not prompt.NOT_FOUND.startswith(raw.strip()[: len(prompt.NOT_FOUND)]):
                 held = False
                 yield raw
             elif not held:
                 yield piece
-        if earlier is not None and followup.echoes(raw, earlier.answer):
-            # The small model repeated its earlier answer instead of answering the follow-up: asked again from
-            # the same sources without the earlier turns (the search already used them).
-            msgs = prompt.messages(question, sources, lang.name(code))
-            raw = "".join(gen.stream(msgs, max_tokens or self.max_tokens))
+        return raw
+
+    def _ask_again_if_echo(self, turn: Turn, raw: str, limit: int) -> str:
+        """The small model sometimes repeats its earlier answer instead of answering the follow-up: asked again
+        from the same sources without the earlier turns (the search already used them)."""
+        if turn.earlier is None or not followup.echoes(raw, turn.earlier.answer):
+            return raw
+        turn.messages = prompt.messages(turn.question, turn.sources, lang.name(turn.code))
+        return "".join(self.generator.stream(turn.messages, limit))
+
+    def _finish(self, turn: Turn, raw: str, limit: int) -> Answer:
+        """The reply checked against the shown passages: an answer with verified quotes, or a refusal."""
+        gen = self.generator
         timings = Timings(
-            retrieve_s=round(t_retrieved - t0, 3),
-            ttft_s=round(ttft, 3),
-            total_s=round(time.perf_counter() - t0, 3),
-            prompt_tokens=sum(gen.count_tokens(m["content"]) for m in msgs),
+            retrieve_s=round(turn.retrieved_at - turn.t0, 3),
+            ttft_s=round(turn.ttft, 3),
+            total_s=self._since(turn),
+            prompt_tokens=sum(gen.count_tokens(m["content"]) for m in turn.messages),
             completion_tokens=gen.count_tokens(raw) if raw else 0,
         )
         # A NOT_FOUND beside cited sentences ("… [1]. NOT_FOUND") drops only itself: the sentences are checked.
         reply = tidy.scrub(raw.replace(prompt.NOT_FOUND, " "))
         if not any(ch.isalnum() for ch in reply):
-            yield self._refusal(code, closest, base, timings)
-            return
-        vectors = np.array([vecmap[(p.chunk.source, p.start)] for p in passages])
-        checked = citations.check(reply, passages, embed, vectors, question, code)
-        if not checked.citations or citations.restates(checked.text, question):
-            # Nothing the model wrote is backed by a shown passage, or it only repeated the question:
-            # the documents gave no answer.
-            yield self._refusal(code, closest, base, timings)
-            return
+            return self._refusal(turn, timings, raw)
+        vectors = np.array([turn.vectors[(p.chunk.source, p.start)] for p in turn.passages])
+        checked = citations.check(
+            reply, turn.passages, self.retriever.embedder.embed, vectors, turn.question, turn.code
+        )
+        if not checked.citations or citations.restates(checked.text, turn.question):
+            # Nothing the model wrote is backed by a shown passage, or it only repeated the question.
+            return self._refusal(turn, timings, raw)
         text = checked.text
-        if translate.needed(text, code):
+        if translated := translate.needed(text, turn.code):
             # Written in a source's language rather than the question's: translated, markers kept.
-            text = translate.into(text, code, lang.name(code), gen, max_tokens or self.max_tokens)
-            timings = replace(timings, total_s=round(time.perf_counter() - t0, 3))
+            text = translate.into(text, turn.code, lang.name(turn.code), gen, limit)
+            timings = replace(timings, total_s=self._since(turn))
         if checked.unsupported:
-            notices.append(
+            turn.notices.append(
                 f"{checked.unsupported} sentence(s) marked {citations.UNSUPPORTED} have no supporting passage"
             )
-        yield Answer(
+        return Answer(
             text=text,
             found=True,
             citations=checked.citations,
             timings=timings,
-            closest=closest,
-            **{**base, "notices": tuple(notices)},
+            notices=tuple(turn.notices),
+            draft=raw,
+            translated=translated,
+            **turn.base(gen.name),
         )
 
+    def _refusal(self, turn: Turn, timings: Timings, raw: str = "") -> Answer:
+        text = REFUSAL.get(turn.code, REFUSAL["en"])
+        base = turn.base(self.generator.name)
+        if base["closest"]:
+            text += f" {CLOSEST.get(turn.code, CLOSEST['en'])}: {base['closest']}"
+        return Answer(text=text, found=False, timings=timings, notices=tuple(turn.notices), draft=raw, **base)
+
     @staticmethod
-    def _refusal(code: str, closest: str | None, base: dict, timings: Timings) -> Answer:
-        text = REFUSAL.get(code, REFUSAL["en"])
-        if closest:
-            text += f" {CLOSEST.get(code, CLOSEST['en'])}: {closest}"
-        return Answer(text=text, found=False, timings=timings, closest=closest, **base)
+    def _since(turn: Turn) -> float:
+        return round(time.perf_counter() - turn.t0, 3)

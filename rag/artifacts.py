@@ -2,8 +2,9 @@
 
 Kinds: an empty citation mark ("[]", "[ , ]"), a dangling "according to" that names nobody
 ("according to, …", "laut [1]."), a sentence in another language than the question's, a
-sentence marked unsupported ("[?]"), and a file name leaked from the prompt ("seeds/004_85b…").
-It only reports; it does not repair answers (see citations.py).
+sentence marked unsupported ("[?]"), a file name leaked from the prompt ("seeds/004_85b…"), a name
+repeated within one short sentence ("Microsoft hat Microsoft für das Team … bezahlt") and a sentence
+that copies half the question. It only reports; it does not repair answers (see citations.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ _FILE = re.compile(r"\b[\w-]+/[\w.-]*\d{3}_[0-9a-f]{3,}|\b\d{3}_[0-9a-f]{6,}")
 _MARKS = re.compile(r"\[[^\[\]]*\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 MIN_WORDS = 5  # shorter sentences can't be told apart by language reliably
+REPEAT_WORDS = 25  # in a sentence up to this long, a name written twice is a garble, not style
+_NAME = re.compile(r"\b[A-Z][\w-]{2,}")
+_WORDS = re.compile(r"\w+")
 
 
 def foreign_sentences(text: str, language: str) -> list[str]:
@@ -31,12 +35,41 @@ def foreign_sentences(text: str, language: str) -> list[str]:
     return out
 
 
-def find(text: str, language: str) -> dict[str, int]:
-    """Artefact counts by kind for one answer written for a question in `language`."""
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(_MARKS.sub(" ", text)) if s.strip()]
+
+
+def repeated_names(text: str) -> list[str]:
+    """Sentences of at most REPEAT_WORDS words that write one capitalised name twice."""
+    out = []
+    for sentence in _sentences(text):
+        names = _NAME.findall(sentence)
+        if len(_WORDS.findall(sentence)) <= REPEAT_WORDS and len(names) != len(set(names)):
+            out.append(sentence)
+    return out
+
+
+def copies_question(text: str, question: str) -> list[str]:
+    """Sentences sharing a run of at least half the question's words (five at least) with it, in order."""
+    q = [w.lower() for w in _WORDS.findall(question)]
+    need = max(5, len(q) // 2)
+    grams = {tuple(q[i : i + need]) for i in range(len(q) - need + 1)}
+    out = []
+    for sentence in _sentences(text):
+        w = [x.lower() for x in _WORDS.findall(sentence)]
+        if any(tuple(w[i : i + need]) in grams for i in range(len(w) - need + 1)):
+            out.append(sentence)
+    return out
+
+
+def find(text: str, language: str, question: str = "") -> dict[str, int]:
+    """Artefact counts by kind for one answer written for `question` in `language`."""
     return {
         "empty_mark": len(_EMPTY_MARK.findall(text)),
         "dangling_according_to": len(_DANGLING.findall(text)),
         "other_language": len(foreign_sentences(text, language)),
         "unsupported_mark": text.count("[?]"),
         "file_name": len(_FILE.findall(text)),
+        "repeated_name": len(repeated_names(text)),
+        "copies_question": len(copies_question(text, question)) if question else 0,
     }

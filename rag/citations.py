@@ -138,7 +138,7 @@ def check(
     question: str = "",
     language: str | None = None,
 ) -> Checked:
-    """The repaired answer and one citation per source it cites. `vectors` are the passages' embeddings;
+    """The repaired answer and one citation per quoted sentence, its markers renumbered to match. `vectors` are the passages' embeddings;
     figures in `question` may be repeated without a source (they are the user's, not the model's).
     With `language`, sentences in another language are dropped when one in it remains."""
     given = numbers.figures(question, lenient=True)
@@ -154,25 +154,35 @@ def check(
         if body
     ]
     rows = _kept(rows, language)
-    best: dict[int, tuple[float, Passage]] = {}
+    # Every sentence shows its own quote: markers are renumbered so that one number is one quoted sentence
+    # ("…650 Millionen US-Dollar [1]. Dieser Schritt sorgte bei OpenAI für Unmut [2]." once showed one quote for both).
+    quoted: dict[tuple[str, int], Citation] = {}
+    out = []
     for i, body, nums in rows:
-        stated = numbers.figures(body) - given
+        marks = []
         for n in nums:
-            # The quote is the sentence of source n closest to what the answer says; for a sentence stating a
-            # figure, one that states it comes first, so the quote is the proof ("$80 billion [1]" once quoted
-            # the sentence beside the figure's).
-            j = max(
-                (j for j, p in enumerate(passages) if p.n == n),
-                key=lambda j: (bool(stated) and stated <= numbers.figures(passages[j].text, lenient=True), sims[i, j]),
-            )
-            if n not in best or sims[i, j] > best[n][0]:
-                best[n] = (float(sims[i, j]), passages[j])
-    cites = [_citation(n, best[n][1]) for n in sorted(best)]
-    text = " ".join(with_markers(body, nums) for _, body, nums in rows)
-    return Checked(text, tuple(cites), sum(not nums for *_, nums in rows))
+            p = _quote(i, n, body, passages, sims, given)
+            key = (p.chunk.source, p.start)
+            quoted.setdefault(key, cite(p, len(quoted) + 1))
+            marks.append(quoted[key].n)
+        out.append(with_markers(body, marks))
+    return Checked(" ".join(out), tuple(quoted.values()), sum(not nums for *_, nums in rows))
 
 
-def _citation(n: int, p: Passage) -> Citation:
+def _quote(i: int, n: int, body: str, passages: list[Passage], sims: np.ndarray, given: set[str]) -> Passage:
+    """The sentence of source n closest to what sentence i of the answer says; for a sentence stating a figure,
+    one that states it comes first, so the quote is the proof ("$80 billion [1]" once quoted the sentence beside
+    the figure's)."""
+    stated = numbers.figures(body) - given
+    j = max(
+        (j for j, p in enumerate(passages) if p.n == n),
+        key=lambda j: (bool(stated) and stated <= numbers.figures(passages[j].text, lenient=True), sims[i, j]),
+    )
+    return passages[j]
+
+
+def cite(p: Passage, n: int = 0) -> Citation:
+    """Passage `p` as citation number `n` (0: not a marker of the answer, e.g. the closest evidence)."""
     first, last = p.lines()
     return Citation(
         n=n, source=p.chunk.source, chunk_id=p.chunk.id, start_line=first, end_line=last, quote=p.text, page=p.page()

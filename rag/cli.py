@@ -217,6 +217,8 @@ def ask(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
     click.echo("\n")
     for c in answer.citations:
         click.echo(f'[{c.n}] {where(c.source, c.start_line, c.end_line, c.page)}  "{c.quote}"')
+    if (ev := answer.evidence) and ev.quote not in {c.quote for c in answer.citations}:
+        click.echo(f'closest evidence: {where(ev.source, ev.start_line, ev.end_line, ev.page)}  "{ev.quote}"')
     for notice in answer.notices:
         click.echo(f"note: {notice}", err=True)
 

@@ -51,15 +51,27 @@ def markdown(summary: dict[str, Any], chart: str, command: str) -> str:
             f"| written in the question's language | {_pc(a['language'])} | found answers |",
         ]
         if art := s.get("artifacts"):
-            kinds = ", ".join(
-                f"{k.replace('_', ' ')} {v}"
-                for k, v in art.items()
-                if k not in ("answers_with_artifacts", "found_answers", "total")
-            )
+            skip = ("answers_with_artifacts", "found_answers", "total", "in_drafts", "translated_answers")
+            kinds = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in art.items() if k not in skip)
             lines.append(
                 f"| found answers with an artefact ({kinds}) | {art['answers_with_artifacts']} of {art['found_answers']} "
                 f"({art['total']} in all) | found answers |"
             )
+        if art and art.get("in_drafts"):
+            drafts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in art["in_drafts"].items() if v)
+            lines.append(
+                f"| the same in the model's drafts ({drafts or 'none'}); answers translated: "
+                f"{art['translated_answers']} | | found answers |"
+            )
+        if ev := s.get("evidence"):
+            lines += [
+                "",
+                "## Evidence ranking (where the expected fact sits among the sentences shown to the model)",
+                "",
+                "| best sentence | best 3 | shown at all | questions |",
+                "|---|---|---|---|",
+                f"| {_pc(ev['top1'])} | {_pc(ev['top3'])} | {_pc(ev['shown'])} | {ev['questions']} answerable |",
+            ]
         lines += [
             "",
             "## Time",
@@ -151,6 +163,10 @@ def text(summary: dict[str, Any], md: Path, png: Path) -> str:
     """The few figures worth a glance, for stdout."""
     r, a, t = summary["retrieval"], summary["answers"], summary["time"]
     out = [f"retrieval: hit@1 {_pc(r['hit_at_1'])}, hit@{summary['k']} {_pc(r['hit_at_k'])}, MRR {r['mrr']}"]
+    if ev := summary.get("evidence"):
+        out.append(
+            f"evidence: fact in the best sentence {_pc(ev['top1'])}, best 3 {_pc(ev['top3'])}, shown {_pc(ev['shown'])}"
+        )
     if a:
         out.append(
             f"answers: correct {_pc(a['accuracy'])}, fact {_pc(a['fact'])}, cites gold {_pc(a['cites_gold'])}, "

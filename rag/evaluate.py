@@ -15,7 +15,7 @@ import numpy as np
 from . import artifacts, lang
 from .errors import RagError, UsageError
 from .settings import Settings
-from .types import Answer, Citation, Exchange, Hit
+from .types import Answer, Citation, Exchange, Hit, Passage
 
 LANGS = ("en", "nl", "de", "id")
 _MARKER = re.compile(r"\[[^\[\]]*\]")
@@ -42,6 +42,8 @@ class Result:
     quotes: list[bool] = field(default_factory=list)
     detected: str | None = None  # language of a found answer
     artifacts: dict[str, int] = field(default_factory=dict)  # of a found answer, by kind (artifacts.py)
+    draft_artifacts: dict[str, int] = field(default_factory=dict)  # of the model's reply before it was checked
+    stage: str | None = None  # where the expected fact ranks among the shown sentences (`evidence_stage`)
 
     @property
     def correct(self) -> bool | None:
@@ -173,8 +175,19 @@ def quote_at_lines(c: Citation) -> bool:
     return not paged or text.count("\f", 0, offset) + 1 == c.page
 
 
-def score(q: Question, hits: list[Hit], answer: Answer | None) -> Result:
+STAGES = ("top1", "top3", "shown", "not_shown")
+
+
+def evidence_stage(shown: list[Passage], expected: tuple[str, ...]) -> str:
+    """Where the first shown sentence stating the expected fact ranks (`shown` is best-ranked first)."""
+    at = next((i for i, p in enumerate(shown) if states(p.text, expected)), None)
+    return "not_shown" if at is None else "top1" if at == 0 else "top3" if at < 3 else "shown"
+
+
+def score(q: Question, hits: list[Hit], answer: Answer | None, shown: list[Passage] | None = None) -> Result:
     r = Result(q, gold_rank(hits, q.gold) if q.answerable else None, answer)
+    if q.answerable and shown is not None:
+        r.stage = evidence_stage(shown, q.expected)
     if answer is None:
         return r
     if not q.answerable:
@@ -187,8 +200,22 @@ def score(q: Question, hits: list[Hit], answer: Answer | None) -> Result:
     if answer.found:
         r.detected = lang.detect(_MARKER.sub("", answer.text))
         r.checks["language"] = r.detected == q.lang
-        r.artifacts = artifacts.find(answer.text, q.lang)
+        r.artifacts = artifacts.find(answer.text, q.lang, q.question)
+        r.draft_artifacts = artifacts.find(answer.draft, q.lang, q.question)
     return r
+
+
+def _stages(answerable: list[Result]) -> dict[str, float | None] | None:
+    """Cumulative shares: fact in the best sentence, in the best three, anywhere in what the model is shown."""
+    staged = [r.stage for r in answerable if r.stage]
+    if not staged:
+        return None
+    return {
+        "top1": rate([s == "top1" for s in staged]),
+        "top3": rate([s in ("top1", "top3") for s in staged]),
+        "shown": rate([s != "not_shown" for s in staged]),
+        "questions": len(staged),
+    }
 
 
 def rate(flags: list[bool | None]) -> float | None:
@@ -241,7 +268,11 @@ def _record(r: Result) -> dict[str, Any]:
         "checks": r.checks,
         "quotes_verified": r.quotes,
         "artifacts": r.artifacts,
+        "draft_artifacts": r.draft_artifacts,
+        "stage": r.stage,
         "answer": None if a is None else a.text,
+        "draft": None if a is None else a.draft,
+        "translated": None if a is None else a.translated,
         "cited": [] if a is None else sorted({c.source for c in a.citations}),
         "ttft_s": None if a is None else a.timings.ttft_s,
     }
@@ -261,6 +292,7 @@ def summarize(results: list[Result], k: int) -> dict[str, Any]:
             "mrr": round(sum(1 / rk for rk in ranks if rk) / len(ranks), 3) if ranks else None,
         },
         "answers": None,
+        "evidence": _stages(answerable),
         "time": _times(results),
         "by_lang": {},
         "failures": [],
@@ -281,6 +313,13 @@ def summarize(results: list[Result], k: int) -> dict[str, Any]:
             "found_answers": len(found),
             "total": sum(sum(r.artifacts.values()) for r in found),
             **{kind: sum(r.artifacts[kind] for r in found) for kind in (found[0].artifacts if found else {})},
+            # The same count on the model's own replies: an artefact there came from the prompt, one only in the
+            # checked answer from the checks or the translation step.
+            "in_drafts": {
+                kind: sum(r.draft_artifacts.get(kind, 0) for r in found)
+                for kind in (found[0].artifacts if found else {})
+            },
+            "translated_answers": sum(bool(r.answer and r.answer.translated) for r in found),
         }
     for code in LANGS:
         group = [r for r in results if r.q.lang == code]
@@ -318,7 +357,8 @@ def run(
     results = []
     for q in tqdm(questions, desc="eval", unit="q", file=sys.stderr, dynamic_ncols=True):
         hits = bot.retriever.search(q.question, settings.k)
-        results.append(score(q, hits, None if retrieval_only else bot.ask(q.question)))
+        shown = None if retrieval_only else bot.evidence(q.question)
+        results.append(score(q, hits, None if retrieval_only else bot.ask(q.question), shown))
     manifest = bot.retriever.store.manifest
     summary = {
         "run_at": time.strftime("%Y-%m-%d %H:%M"),

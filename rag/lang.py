@@ -1,35 +1,42 @@
-"""Detects the language of a question so the answer can be written in it. Nothing else."""
+"""Detects the language of a question so the answer can be written in it. Nothing else.
+
+A short question has too few letters for a character model: "Wie is Sam Altman?" reads as German
+to one. There the function words of the known languages (rag/languages/*.toml) decide: "wie" and
+"is" are Dutch, "wer" and "ist" German, "siapa" and "itu" Indonesian. Longer text goes to py3langid.
+"""
 
 from __future__ import annotations
 
 import functools
 import re
 
-# Languages the detector may choose from; a narrower set makes short questions reliable.
+from . import languages
+
+# Languages the detector may choose from besides the known ones; a narrower set makes short questions reliable.
 NAMES = {
-    "en": "English", "nl": "Dutch", "de": "German", "id": "Indonesian", "ms": "Indonesian",
-    "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "sv": "Swedish",
+    "ms": "Indonesian", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "sv": "Swedish",
     "da": "Danish", "no": "Norwegian", "pl": "Polish", "tr": "Turkish", "fi": "Finnish", "cs": "Czech",
 }  # fmt: skip
-# Question words that belong to one corpus language only ("wie" and "was" are left out: Dutch and German,
-# English and German). In a short question they outweigh the names around them: "Siapa CEO Microsoft AI?"
-# is Indonesian, though three of its four words look English to a character-level model.
-_CUES = {
-    "id": "siapa apa apakah berapa kapan mengapa kenapa bagaimana dimana",
-    "nl": "wat welke welk waarom wanneer waar hoeveel hoe",
-    "de": "wer welche welcher welches welchen welchem warum wann wo wieso weshalb wieviel",
-    "en": "who what which why when where how",
-}
-_CUE_OF = {w: code for code, words in _CUES.items() for w in words.split()}
-SHORT_WORDS = 6  # up to this many words a question word decides; longer text has enough letters for langid
+SHORT_WORDS = 6  # up to this many words function words decide; longer text has enough letters for langid
 
 
 @functools.lru_cache(maxsize=1)
 def _langid():  # noqa: ANN202 - py3langid module
     import py3langid
 
-    py3langid.set_languages(list(NAMES))
+    py3langid.set_languages(sorted({*NAMES, *languages.all_languages()}))
     return py3langid
+
+
+def _by_function_words(words: list[str]) -> list[str]:
+    """The known languages with the most function words in `words` (a question word counts twice:
+    "Siapa CEO Microsoft AI?" has nothing else); several at a tie ("Wie?"), none when none is there."""
+    counts = {
+        code: sum(2 if w in lang.question_words else 1 for w in words if w in lang.function_words)
+        for code, lang in languages.all_languages().items()
+    }
+    best = max(counts.values(), default=0)
+    return [code for code, n in counts.items() if n == best] if best else []
 
 
 def detect(text: str) -> str:
@@ -37,12 +44,14 @@ def detect(text: str) -> str:
     if len(text.strip()) < 3:
         return "en"
     words = re.findall(r"[^\W\d_]+", text.lower())
-    cues = {_CUE_OF[w] for w in words if w in _CUE_OF}
-    if len(words) <= SHORT_WORDS and len(cues) == 1:
-        return cues.pop()
-    code, _ = _langid().classify(text)
-    return "id" if code == "ms" else code
+    tied = _by_function_words(words) if len(words) <= SHORT_WORDS else []
+    if len(tied) == 1:
+        return tied[0]
+    ranked = [("id" if code == "ms" else code) for code, _ in _langid().rank(text)]
+    # At a tie the character model only chooses among the tied languages.
+    return next((code for code in ranked if code in tied), ranked[0]) if tied else ranked[0]
 
 
 def name(code: str) -> str:
-    return NAMES.get(code, "English")
+    known = languages.get(code)
+    return known.name if known else NAMES.get(code, "English")

@@ -16,6 +16,7 @@ from . import stores
 from .chunker import ChunkerSettings
 from .embed import Embedder
 from .errors import IndexMismatch, UsageError
+from .lexical import Lexical
 from .settings import Settings
 from .stores import VectorStore
 from .types import Hit
@@ -23,7 +24,8 @@ from .types import Hit
 MAX_QUERY_CHARS = 2000  # a longer query only dilutes the embedding
 CHUNK_WEIGHT = 0.7  # relevance = 0.7 chunk cosine + 0.3 best-sentence cosine
 MMR_LAMBDA = 0.7  # 1.0 would rank by relevance alone; lower trades relevance for variety
-POOL = 30  # candidates from each of the chunk and sentence indexes
+POOL = 30  # candidates from each of the chunk and sentence indexes (and the lexical index)
+LEXICAL_WEIGHT = 0.3  # relevance += weight x the chunk's normalised BM25 score (lexical.py)
 
 
 class Retriever:
@@ -34,6 +36,7 @@ class Retriever:
         self.embedder = embedder
         self.chunker = chunker or ChunkerSettings()
         self._store: VectorStore | None = None
+        self._lexical: Lexical | None = None
         self._lock = threading.Lock()
 
     @property
@@ -43,8 +46,20 @@ class Retriever:
             if self._store is None or self._store.committed() != self._store.version:
                 fresh = stores.open_store(self.settings)
                 self._check(fresh.manifest)
-                self._store = fresh
+                self._store, self._lexical = fresh, None
             return self._store
+
+    def lexical_index(self) -> Lexical:
+        """The BM25 index of the current snapshot."""
+        return self.lexical(self.store)
+
+    def lexical(self, store: VectorStore) -> Lexical:
+        """The BM25 index of `store`'s snapshot, built on first use (a new snapshot gets a new one)."""
+        with self._lock:
+            if self._lexical is None or self._store is not store:
+                chunks = store.all_chunks()
+                self._lexical = Lexical([c.id for c in chunks], [c.text for c in chunks])
+            return self._lexical
 
     def _check(self, manifest: dict) -> None:
         if manifest.get("embed_model") != self.embedder.name or manifest.get("chunker") != self.chunker.to_dict():
@@ -58,22 +73,31 @@ class Retriever:
             raise UsageError("the question is empty")
         if k < 1:
             raise UsageError("-k must be at least 1")
-        vec = self.embedder.embed([query.strip()[:MAX_QUERY_CHARS]])
-        return self.search_vector(vec, k)
+        query = query.strip()[:MAX_QUERY_CHARS]
+        return self.search_vector(self.embedder.embed([query]), k, query)
 
-    def search_vector(self, vec: np.ndarray, k: int) -> list[Hit]:
-        """The k most relevant chunks, near-duplicates of a better one pushed down."""
+    def search_vector(self, vec: np.ndarray, k: int, text: str = "") -> list[Hit]:
+        """The k most relevant chunks, near-duplicates of a better one pushed down; `text` (the query as
+        written) adds the lexical evidence of its names and rare words."""
         st, q = self.store, np.asarray(vec, dtype=np.float32).reshape(-1)  # one snapshot for the whole search
         pool = max(POOL, 2 * k)
         ids = {c.id for c, _ in st.search(q, pool)} | {s.chunk_id for s, _ in st.search_sentences(q, pool)}
+        lex: dict[int, float] = {}
+        if text and LEXICAL_WEIGHT:
+            index = self.lexical(st)
+            scores = index.scores(text)
+            lex = {index.ids[i]: float(scores[i]) for i in np.argsort(-scores)[:pool] if scores[i] > 0}
+            ids |= set(lex)
         if not ids:
             return []
         cands = sorted(ids)
         chunks, vecs, sents = st.chunks(cands), st.chunk_vectors(cands), st.sentence_vectors(cands)
         best = np.array([max((float(v @ q) for v in d.values()), default=-1.0) for d in sents])
-        relevance = CHUNK_WEIGHT * (vecs @ q) + (1 - CHUNK_WEIGHT) * best
+        lexical = np.array([lex.get(i, 0.0) for i in cands], dtype=np.float32)
+        dense = CHUNK_WEIGHT * (vecs @ q) + (1 - CHUNK_WEIGHT) * best
+        relevance = dense + LEXICAL_WEIGHT * lexical
         return [
-            Hit(rank=r + 1, score=float(relevance[i]), chunk=chunks[i], sentences=sents[i])
+            Hit(r + 1, float(relevance[i]), chunks[i], sents[i], float(dense[i]), float(lexical[i]))
             for r, i in enumerate(mmr(relevance, vecs, k))
         ]
 

@@ -45,7 +45,8 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Hit:
-    """A chunk returned by a search, with its rank (1-based) and relevance (a cosine mix, see retrieve.py).
+    """A chunk returned by a search, with its rank (1-based) and relevance (a cosine mix plus lexical evidence,
+    see retrieve.py).
 
     `sentences` maps each sentence's start offset in the document to its stored vector, read from the
     same index snapshot as the chunk (a rebuild swapped in after the search cannot mismatch them).
@@ -55,6 +56,8 @@ class Hit:
     score: float
     chunk: Chunk
     sentences: dict = field(default_factory=dict, compare=False, repr=False)
+    dense: float = 0.0  # the embedding part of `score` (chunk and best-sentence cosines)
+    lexical: float = 0.0  # the chunk's normalised BM25 score for the query (lexical.py)
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,11 @@ class Answer:
     model: str = ""
     closest: str | None = None
     notices: tuple[str, ...] = ()
+    # The best-ranked sentence of the retrieved chunks, shown as the closest evidence even when the answer is
+    # refused or wrong: in its source's language, with its file and lines.
+    evidence: Citation | None = None
+    draft: str = ""  # the model's own reply before it was checked ("" when it was not asked)
+    translated: bool = False  # the checked answer was translated into the question's language
 
     def to_dict(self) -> dict:
         """The `--json` / API shape."""
@@ -157,6 +165,7 @@ class Answer:
             "timings": asdict(self.timings),
             "model": self.model,
             "closest": self.closest,
+            "evidence": asdict(self.evidence) if self.evidence else None,
             "notices": list(self.notices),
         }
 

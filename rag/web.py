@@ -152,12 +152,13 @@ def _preview(quote: str) -> str:
     return flat if len(flat) <= QUOTE_PREVIEW else flat[: QUOTE_PREVIEW - 1].rstrip() + "…"
 
 
-def source_block(citation: Citation, chunk: Chunk | None, anchor: str) -> str:
+def source_block(citation: Citation, chunk: Chunk | None, anchor: str, label: str = "", opened: bool = False) -> str:
     """One collapsible source: file and lines, the quote, and the quote marked inside its chunk."""
     where = _where(citation.source, citation.start_line, citation.end_line, citation.page)
     body = highlight(chunk.text, citation.quote) if chunk else f"<mark>{_one_line_html(citation.quote)}</mark>"
     return (
-        f'<details class="rag-src" id="{anchor}"><summary><b>[{citation.n}]</b> <code>{_escape(where)}</code>'
+        f'<details class="rag-src" id="{anchor}"{" open" if opened else ""}><summary>'
+        f"<b>{_escape(label or f'[{citation.n}]')}</b> <code>{_escape(where)}</code>"
         f' <span class="rag-quote">“{_escape(_preview(citation.quote))}”</span></summary>'
         f'<div class="rag-chunk">{body}</div></details>'
     )
@@ -216,8 +217,12 @@ def render_answer(answer: Answer, chunk_of: Callable[[int], Chunk | None]) -> st
     else:
         parts = [_escape(answer.text)]
         hit = next((h for h in answer.retrieved if h.chunk.source == answer.closest), None)
-        if hit:
+        if hit and not answer.evidence:
             parts += ['<div class="rag-heading">Closest document</div>', closest_block(hit, f"src-{tag}-closest")]
+    if (ev := answer.evidence) and ev.quote not in {c.quote for c in answer.citations}:
+        # The best-ranked sentence, even when the answer is refused or cites others: the reader can judge.
+        block = source_block(ev, chunk_of(ev.chunk_id), f"src-{tag}-evidence", "closest evidence", not answer.found)
+        parts += ['<div class="rag-heading">Closest evidence</div>', block]
     footer = [f"{answer.timings.total_s:.1f} s", answer.model] + [f"note: {n}" for n in answer.notices]
     parts.append(f'<div class="rag-meta">{_escape(" · ".join(x for x in footer if x))}</div>')
     return "\n\n".join(parts)
@@ -234,7 +239,11 @@ def answer_markdown(answer: Answer) -> str:
                 for c in answer.citations
             )
         )
-    else:
+    if (ev := answer.evidence) and ev.quote not in {c.quote for c in answer.citations}:
+        out.append(
+            f'**Closest evidence**\n- {_where(ev.source, ev.start_line, ev.end_line, ev.page)}: "{" ".join(ev.quote.split())}"'
+        )
+    elif not answer.found:
         hit = next((h for h in answer.retrieved if h.chunk.source == answer.closest), None)
         if hit:
             c = hit.chunk

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rag.chunker import make_chunk
-from rag.citations import UNSUPPORTED, check, claims, markers, restates
+from rag.citations import UNSUPPORTED, Checked, check, claims, markers, restates
 from rag.types import Passage
 
 DOC = (
@@ -38,6 +38,11 @@ def passages() -> tuple[list[Passage], np.ndarray]:
     return out, fake_embed([p.text for p in out])
 
 
+def lines(result: Checked) -> list[int]:
+    """The lines of the quoted sentences, by marker number (each line of DOC is one passage)."""
+    return [c.start_line for c in sorted(result.citations, key=lambda c: c.n)]
+
+
 def test_claims_keep_their_markers() -> None:
     text = "Microsoft paid 650 million [1]. Then Nadella changed his mind. [2] It was 2023 [1][3]."
     assert claims(text) == [
@@ -63,16 +68,15 @@ def test_markers_pointing_nowhere_are_removed_and_reattributed() -> None:
     ps, vecs = passages()
     result = check("The Stargate project plans to invest 500 billion dollars [7].", ps, fake_embed, vecs)
     assert "[7]" not in result.text
-    assert result.text.endswith("[3].")
-    assert [c.n for c in result.citations] == [3]
-    assert result.citations[0].start_line == 3
+    assert result.text.endswith("[1].")
+    assert lines(result) == [3]
 
 
 def test_uncited_sentence_is_attributed_to_its_support() -> None:
     ps, vecs = passages()
     result = check("Nadella changed his mind after the firing of Altman.", ps, fake_embed, vecs)
-    assert result.text == "Nadella changed his mind after the firing of Altman [2]."
-    assert result.unsupported == 0
+    assert result.text == "Nadella changed his mind after the firing of Altman [1]."
+    assert lines(result) == [2] and result.unsupported == 0
 
 
 def test_unsupported_sentence_is_marked_not_left() -> None:
@@ -90,7 +94,7 @@ def test_a_marker_its_source_does_not_support_moves_to_the_source_that_does() ->
     assert [c.n for c in result.citations] == [1] and result.citations[0].quote == ps[0].text
     # Of two markers, the one whose source supports the sentence stays.
     both = check("Nadella changed his mind after the firing of Altman [1][2].", ps, fake_embed, vecs)
-    assert both.text == "Nadella changed his mind after the firing of Altman [2]."
+    assert both.text == "Nadella changed his mind after the firing of Altman [1]." and lines(both) == [2]
 
 
 def test_a_cited_sentence_nothing_supports_is_marked() -> None:
@@ -102,7 +106,7 @@ def test_a_cited_sentence_nothing_supports_is_marked() -> None:
 def test_figures_written_as_words_are_checked_like_digits() -> None:
     ps, vecs = passages()
     right = check("The Stargate project plans to invest five hundred billion dollars [3].", ps, fake_embed, vecs)
-    assert [c.n for c in right.citations] == [3] and right.unsupported == 0
+    assert lines(right) == [3] and right.unsupported == 0
     wrong = check("The Stargate project plans to invest six hundred billion dollars [3].", ps, fake_embed, vecs)
     assert wrong.unsupported == 1 and wrong.citations == ()
     scale = check("The Stargate project plans to invest 500 million dollars [3].", ps, fake_embed, vecs)
@@ -114,10 +118,10 @@ def test_figures_written_as_words_are_checked_like_digits() -> None:
 def test_any_model_output_never_cites_outside_the_shown_sources(output: str) -> None:
     ps, vecs = passages()
     result = check(output, ps, fake_embed, vecs)
-    shown = {p.n for p in ps}
-    assert {c.n for c in result.citations} <= shown
-    for n in markers(result.text):
-        assert n in shown
+    # Each marker is one quoted sentence of a shown source, numbered 1, 2, … in order of first use.
+    assert set(markers(result.text)) == {c.n for c in result.citations}
+    assert [c.n for c in result.citations] == list(range(1, len(result.citations) + 1))
+    assert {c.quote for c in result.citations} <= {p.text for p in ps}
     for c in result.citations:
         assert c.quote in DOC.splitlines()[c.start_line - 1]
 
@@ -138,8 +142,8 @@ def test_numbers_match_across_languages_and_separators() -> None:
 def test_a_number_from_another_shown_source_moves_the_citation_there() -> None:
     ps, vecs = passages()
     result = check("The Stargate project plans 500 billion dollars [1].", ps, fake_embed, vecs)
-    assert [c.n for c in result.citations] == [3] and result.unsupported == 0
-    assert result.text == "The Stargate project plans 500 billion dollars [3]."
+    assert lines(result) == [3] and result.unsupported == 0
+    assert result.text == "The Stargate project plans 500 billion dollars [1]."
 
 
 def test_a_number_repeated_from_the_question_needs_no_source() -> None:
@@ -147,7 +151,7 @@ def test_a_number_repeated_from_the_question_needs_no_source() -> None:
     answer = "In 2023 Nadella changed his mind after the firing of Altman [2]."
     assert check(answer, ps, fake_embed, vecs).unsupported == 1
     result = check(answer, ps, fake_embed, vecs, question="What did Nadella do in 2023?")
-    assert [c.n for c in result.citations] == [2] and result.unsupported == 0
+    assert lines(result) == [2] and result.unsupported == 0
 
 
 def test_an_answer_that_adds_nothing_to_the_question_restates_it() -> None:
@@ -190,7 +194,7 @@ def test_saying_the_sources_are_silent_is_no_claim_even_with_a_marker() -> None:
         fake_embed,
         vecs,
     )
-    assert mixed.text == "The Stargate project plans to invest 500 billion dollars [3]." and len(mixed.citations) == 1
+    assert mixed.text == "The Stargate project plans to invest 500 billion dollars [1]." and lines(mixed) == [3]
 
 
 def test_the_quote_of_a_figure_is_the_sentence_that_states_it() -> None:
@@ -201,3 +205,19 @@ def test_the_quote_of_a_figure_is_the_sentence_that_states_it() -> None:
         "Musk said the backers of Stargate spend 80 billion [1].", ps, fake_embed, fake_embed([p.text for p in ps])
     )
     assert [c.quote for c in result.citations] == ["The firm spends 80 billion dollars this year."]
+
+
+def test_every_sentence_shows_its_own_quote() -> None:
+    """Two sentences citing one source [1] get one marker each, each with the sentence that supports it."""
+    chunk = make_chunk("seeds/x.txt", DOC, 0, len(DOC) - 1)
+    ps = [Passage(1, chunk, DOC.index(line), DOC.index(line) + len(line), line, 0.5) for line in DOC.splitlines()]
+    vecs = fake_embed([p.text for p in ps])
+    reply = "Microsoft paid 650 million dollars for the Inflection team [1]. Nadella changed his mind after the firing of Altman [1]."
+    result = check(reply, ps, fake_embed, vecs)
+    assert result.text == (
+        "Microsoft paid 650 million dollars for the Inflection team [1]. "
+        "Nadella changed his mind after the firing of Altman [2]."
+    )
+    assert [(c.n, c.quote) for c in result.citations] == [(1, ps[0].text), (2, ps[1].text)]
+    again = check(reply + " Microsoft paid for the Inflection team [1].", ps, fake_embed, vecs)
+    assert again.text.endswith("team [1].") and len(again.citations) == 2, "the same quote keeps its number"

@@ -51,6 +51,10 @@ class VectorStore(Protocol):
         """The chunks with these ids, in order (None for an unknown id)."""
         ...
 
+    def all_chunks(self) -> list[Chunk]:
+        """Every chunk of this snapshot (for the lexical index, built once per snapshot)."""
+        ...
+
     def chunk_vectors(self, ids: list[int]) -> np.ndarray:
         """Stored vectors of these chunks, one row each."""
         ...

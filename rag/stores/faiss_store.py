@@ -93,6 +93,9 @@ class FaissStore:
     def chunks(self, ids: list[int]) -> list[Chunk | None]:
         return [self.by_id.get(i) for i in ids]
 
+    def all_chunks(self) -> list[Chunk]:
+        return list(self.by_id.values())
+
     def chunk_vectors(self, ids: list[int]) -> np.ndarray:
         return np.array([self.index.reconstruct(i) for i in ids], dtype=np.float32).reshape(len(ids), -1)
 

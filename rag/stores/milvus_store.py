@@ -310,6 +310,26 @@ class MilvusStore:
         rows = self._chunk_rows(ids)
         return [_chunk(rows[i]) if i in rows else None for i in ids]
 
+    def all_chunks(self) -> list[Chunk]:
+        if not self._live:
+            return []
+        it = _call(
+            "read rows",
+            self.client.query_iterator,
+            self.chunk_col,
+            BATCH,
+            -1,
+            f"build in {self._builds()}",
+            CHUNK_FIELDS,
+        )
+        rows: list[dict] = []
+        try:
+            while batch := _call("read rows", it.next):
+                rows += [r for r in batch if self._valid(r)]
+        finally:
+            it.close()
+        return [_chunk(r) for r in rows]
+
     def chunk_vectors(self, ids: list[int]) -> np.ndarray:
         rows = self._chunk_rows(ids)
         return np.array([rows[i]["vec"] for i in ids], dtype=np.float32).reshape(len(ids), -1)
