@@ -18,6 +18,17 @@ from rag import lang
         ("Was ist MGX?", "de"),  # "was" is English too: langid decides
         ("Welke analist van Barclays zei dat Microsoft te veel had geïnvesteerd in grond en gebouwen?", "nl"),
         ("Berapa besar investasi Microsoft di OpenAI pada awal 2023?", "id"),
+        # Short questions built around a name (issue 24): the function words decide, not the name.
+        ("Wie is Sam Altman?", "nl"),  # langid alone says German
+        ("Wat is Mistral AI?", "nl"),
+        ("Waar ligt Abilene?", "nl"),
+        ("Wer ist Lisa Su?", "de"),
+        ("Was passiert in Abilene?", "de"),
+        ("Apa itu DeepSeek?", "id"),
+        ("Siapa Brad Smith?", "id"),
+        ("Di mana Abilene?", "id"),
+        ("Who is Brad Smith?", "en"),
+        ("Where is Abilene?", "en"),
     ],
 )
 def test_detects_the_question_language(question: str, code: str) -> None:
@@ -27,3 +38,24 @@ def test_detects_the_question_language(question: str, code: str) -> None:
 def test_a_long_text_is_left_to_langid_whatever_its_question_words() -> None:
     # One Dutch question word in an English sentence of more than SHORT_WORDS words does not make it Dutch.
     assert lang.detect("Tell me what the article says about the data centers in Abilene, Texas, hoe") == "en"
+
+
+def test_a_new_language_file_is_picked_up_with_no_code_change(tmp_path, monkeypatch) -> None:
+    """A fifth language is one TOML file: detection, its name and the lexical stop words follow it."""
+    from rag import languages, lexical
+
+    (tmp_path / "sw.toml").write_text(
+        'code = "sw"\nname = "Swahili"\nquestion_words = ["nani", "nini", "wapi", "lini", "kwa"]\n'
+        'stopwords = ["ni", "na", "ya", "wa", "za", "katika"]\n',
+        encoding="utf-8",
+    )
+    assert lang.detect("Brad Smith ni nani?") != "sw"
+    monkeypatch.setenv(languages.EXTRA_ENV, str(tmp_path))
+    lang._langid.cache_clear()
+    try:
+        assert "sw" in languages.all_languages()
+        assert lang.detect("Brad Smith ni nani?") == "sw"
+        assert lang.name("sw") == "Swahili"
+        assert lexical.terms("Brad Smith ni nani?") == ["brad", "smith"]
+    finally:
+        lang._langid.cache_clear()

@@ -1,0 +1,67 @@
+"""The grounds check: names a question hinges on, and whether retrieved chunks can answer it (no models)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import grounds
+from rag.lexical import Lexical, terms
+from rag.types import Chunk, Hit
+
+TEXTS = [
+    "Begin dit jaar vertelde Chair en VP Brad Smith dat er circa 80 miljard dollar zou zijn uitgegeven.",
+    "Das Unternehmen verhandelt derzeit mit Oracle über ein Rechenzentrum in Abilene, Texas.",
+    "Microsoft heeft verschillende pachten opgezegd voor datacenters.",
+    "Microsoft loosens data center grip on OpenAI.",
+    "Microsoft investiert in den Wettbewerb.",
+]
+
+
+def hits(dense: float = 0.1) -> tuple[list[Hit], Lexical]:
+    chunks = [Chunk(i, f"seeds/{i}.txt", 0, len(t), 1, 1, t) for i, t in enumerate(TEXTS)]
+    return [Hit(i + 1, dense, c, {}, dense) for i, c in enumerate(chunks)], Lexical(range(len(TEXTS)), TEXTS)
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "expected"),
+    [
+        ("Who is Brad Smith?", "en", ["Brad", "Smith"]),
+        ("What is Mistral AI?", "en", ["Mistral"]),  # "AI": a short acronym differs between languages (KI)
+        ("Wer ist Lisa Su?", "de", ["Lisa", "Su"]),
+        # German capitalises nouns: in a long question only marked words count as names.
+        ("Welcher Analyst von TD Cowen verwies auf Microsofts Rückzug aus Rechenzentrums-Mietverträgen?", "de", []),
+        ("In welches Microsoft-Abo wurde Copilot kürzlich fest integriert? Seit 2024?", "de", ["2024"]),
+        ("Apa itu DeepSeek?", "id", ["DeepSeek"]),
+    ],
+)
+def test_names_a_question_hinges_on(question: str, code: str, expected: list[str]) -> None:
+    assert grounds.names(question, code) == expected
+
+
+def test_a_short_question_about_a_name_the_documents_hold_is_grounded_below_the_dense_floor() -> None:
+    found, lexical = hits(dense=0.16)
+    g = grounds.judge("Wie is Brad Smith?", "nl", found, lexical)
+    assert g.ok and g.coverage == 1.0 and g.dense < grounds.MIN_SCORE
+    assert grounds.judge("Was passiert in Abilene?", "de", found, lexical).ok, "'passiert' is no word of theirs"
+
+
+def test_a_name_the_documents_lack_is_a_refusal_however_close_the_meaning() -> None:
+    found, lexical = hits(dense=0.6)
+    g = grounds.judge("What is Mistral AI?", "en", found, lexical)
+    assert not g.ok and g.missing == ("Mistral",)
+    assert not grounds.judge("Wer ist Lisa Su?", "de", found, lexical).ok
+
+
+def test_without_names_the_dense_floor_decides() -> None:
+    close, lexical = hits(dense=0.4)
+    far, _ = hits(dense=0.1)
+    assert grounds.judge("Why are data centers being cancelled?", "en", close, lexical).ok
+    assert not grounds.judge("What is the capital of Australia?", "en", far, lexical).ok
+
+
+def test_lexical_scores_weigh_rare_terms_and_a_missing_term_keeps_them_low() -> None:
+    _, lexical = hits()
+    assert terms("Wie is Brad Smith?") == ["brad", "smith"]
+    rare = lexical.scores("Brad Smith")
+    assert rare.argmax() == 0 and lexical.idf("brad") > lexical.idf("microsoft") > 0
+    assert lexical.scores("Brad Smith Mistral").max() < rare.max(), "a term no chunk holds lowers every score"
