@@ -1,11 +1,13 @@
 """Ablation: the real pipeline scored with each answer-path heuristic switched off in turn (issue 13).
 
-    .venv/bin/python eval/ablate.py [--qa eval/qa.jsonl] [--only no_bonus,no_min_score] [--json]
+    .venv/bin/python eval/ablate.py [--qa eval/qa.jsonl] [--only no_bonus,no_min_score] [--stages] [--json]
 
 Each configuration runs every question of the set through `rag.evaluate.run` (default model, k=5),
-one after another in one process (the model is loaded once). A heuristic stays in the product only
-with a measured gain on `eval/qa.jsonl` and no loss on the frozen `eval/heldout.jsonl`. It patches
-module constants for the length of one run; it changes no file.
+one after another in one process (the model is loaded once). `--stages` scores only retrieval and
+where the expected fact ranks among the sentences shown (no answer is generated: seconds, not an
+hour). A heuristic stays in the product only with a measured gain on `eval/qa.jsonl` and no loss on
+the frozen `eval/heldout.jsonl`. It patches module constants for the length of one run; it changes
+no file.
 """
 
 from __future__ import annotations
@@ -20,20 +22,62 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rag import answer, context, evaluate, qtype  # noqa: E402
+from rag import context, evaluate, grounds, qtype, retrieve  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "all": lambda stack: None,
     # The answer-type bonus in sentence selection (context.ANSWER_TYPE_BONUS).
     "no_bonus": lambda stack: stack.enter_context(mock.patch.object(context, "ANSWER_TYPE_BONUS", 0.0)),
-    # The retrieval floor: below MIN_SCORE the LLM is not asked at all.
-    "no_min_score": lambda stack: stack.enter_context(mock.patch.object(answer, "MIN_SCORE", -1.0)),
+    # The retrieval floor: below MIN_SCORE (and without the question's specific terms) the LLM is not asked.
+    "no_min_score": lambda stack: stack.enter_context(mock.patch.object(grounds, "MIN_SCORE", -1.0)),
+    # Lexical evidence (issue 24): BM25 in retrieval, coverage in sentence ranking and in the grounds.
+    "no_lexical": lambda stack: stack.enter_context(mock.patch.object(retrieve, "LEXICAL_WEIGHT", 0.0)),
+    "no_lexical_bonus": lambda stack: stack.enter_context(mock.patch.object(context, "LEXICAL_BONUS", 0.0)),
+    "no_coverage": lambda stack: stack.enter_context(mock.patch.object(grounds, "MIN_COVERAGE", 2.0)),
+    "no_missing_names": lambda stack: stack.enter_context(mock.patch.object(grounds, "HINGE_SHARE", 2.0)),
+    "no_heading": lambda stack: stack.enter_context(mock.patch.object(context, "HEADING_PENALTY", 0.0)),
     # The question-word lists themselves: no question is typed, so the bonus never applies.
     "no_qtype": lambda stack: stack.enter_context(mock.patch.object(qtype, "kind", lambda *a: None)),
 }
 KEYS = ("fact", "cites_gold", "refused_unanswerable", "language")
-KINDS = ("empty_mark", "dangling_according_to", "other_language", "unsupported_mark", "file_name")
+KINDS = (
+    "empty_mark",
+    "dangling_according_to",
+    "other_language",
+    "unsupported_mark",
+    "file_name",
+    "repeated_name",
+    "copies_question",
+)
+
+
+def stages(qa: Path, names: list[str]) -> list[dict]:
+    """Retrieval and evidence ranking only, per configuration (no answers generated)."""
+    from rag.api import assistant
+
+    questions = [q for q in evaluate.load_qa(qa) if q.answerable]
+    bot = assistant(settings=Settings.load())
+    rows = []
+    for name in names:
+        with ExitStack() as stack:
+            CONFIGS[name](stack)
+            results = [
+                evaluate.score(q, bot.retriever.search(q.question, bot.k), None, bot.evidence(q.question))
+                for q in questions
+            ]
+        s = evaluate.summarize(results, bot.k)
+        rows.append({"config": name, "hit_at_k": s["retrieval"]["hit_at_k"], **s["evidence"]})
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    return rows
+
+
+def stage_table(rows: list[dict], qa: Path) -> str:
+    head = f"| {qa} | gold file in top k | fact in best sentence | best 3 | shown |\n|---|---|---|---|---|"
+    lines = [
+        f"| {r['config']} | {r['hit_at_k']:.0%} | {r['top1']:.0%} | {r['top3']:.0%} | {r['shown']:.0%} |" for r in rows
+    ]
+    return "\n".join([head, *lines])
 
 
 def run(qa: Path, names: list[str]) -> list[dict]:
@@ -72,14 +116,15 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--qa", type=Path, default=Path("eval/qa.jsonl"))
     p.add_argument("--only", default=",".join(CONFIGS), help="comma-separated: " + ", ".join(CONFIGS))
+    p.add_argument("--stages", action="store_true", help="retrieval and evidence ranking only (no answers)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     names = [n for n in args.only.split(",") if n]
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
         p.error(f"unknown configuration {unknown[0]!r}; choose from {', '.join(CONFIGS)}")
-    rows = run(args.qa, names)
-    print(json.dumps(rows, indent=1) if args.json else table(rows, args.qa))
+    rows = (stages if args.stages else run)(args.qa, names)
+    print(json.dumps(rows, indent=1) if args.json else (stage_table if args.stages else table)(rows, args.qa))
 
 
 if __name__ == "__main__":
