@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import citations, context, followup, grounds, lang, prompt, qtype, tidy, translate
+from . import citations, context, followup, grounds, lang, languages, prompt, qtype, tidy, translate
 from .errors import UsageError
 from .llm import Generator
 from .retrieve import Retriever
@@ -22,18 +22,6 @@ from .types import Answer, Exchange, Hit, Passage, Retrieved, Source, Timings
 
 MIN_SCORE = grounds.MIN_SCORE  # kept as a name here for eval/ablate.py
 MAX_QUESTION_CHARS = 1000
-REFUSAL = {
-    "en": "The documents don't contain an answer to this question.",
-    "nl": "De documenten bevatten geen antwoord op deze vraag.",
-    "de": "Die Dokumente enthalten keine Antwort auf diese Frage.",
-    "id": "Dokumen tidak memuat jawaban atas pertanyaan ini.",
-}
-CLOSEST = {
-    "en": "Closest document",
-    "nl": "Dichtstbijzijnde document",
-    "de": "Nächstes Dokument",
-    "id": "Dokumen terdekat",
-}
 
 
 def standalone(question: str, history: list[Exchange] | None, language: str) -> tuple[str, Exchange | None]:
@@ -198,7 +186,7 @@ class Assistant:
             completion_tokens=gen.count_tokens(raw) if raw else 0,
         )
         # A NOT_FOUND beside cited sentences ("… [1]. NOT_FOUND") drops only itself: the sentences are checked.
-        reply = tidy.scrub(raw.replace(prompt.NOT_FOUND, " "))
+        reply = tidy.scrub(raw.replace(prompt.NOT_FOUND, " "), [s.source for s in turn.sources])
         if not any(ch.isalnum() for ch in reply):
             return self._refusal(turn, timings, raw)
         vectors = np.array([turn.vectors[(p.chunk.source, p.start)] for p in turn.passages])
@@ -229,10 +217,13 @@ class Assistant:
         )
 
     def _refusal(self, turn: Turn, timings: Timings, raw: str = "") -> Answer:
-        text = REFUSAL.get(turn.code, REFUSAL["en"])
+        # In the question's language when its file gives the phrases (rag/languages/*.toml), else in English.
+        phrases = languages.get(turn.code)
+        phrases = phrases if phrases and phrases.refusal else languages.get("en")
+        text = phrases.refusal
         base = turn.base(self.generator.name)
         if base["closest"]:
-            text += f" {CLOSEST.get(turn.code, CLOSEST['en'])}: {base['closest']}"
+            text += f" {phrases.closest}: {base['closest']}"
         return Answer(text=text, found=False, timings=timings, notices=tuple(turn.notices), draft=raw, **base)
 
     @staticmethod

@@ -2,22 +2,19 @@
 
 Kinds: an empty citation mark ("[]", "[ , ]"), a dangling "according to" that names nobody
 ("according to, …", "laut [1]."), a sentence in another language than the question's, a
-sentence marked unsupported ("[?]"), a file name leaked from the prompt ("seeds/004_85b…"), a name
+sentence marked unsupported ("[?]"), a source's file name leaked from the prompt, a name
 repeated within one short sentence ("Microsoft hat Microsoft für das Team … bezahlt") and a sentence
 that copies half the question. It only reports; it does not repair answers (see citations.py).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
-from . import lang
+from . import lang, languages, tidy
 
 _EMPTY_MARK = re.compile(r"\[[\s,;.]*\]")
-_DANGLING = re.compile(
-    r"\b(according to|volgens|laut|gemäß|zufolge|menurut|berdasarkan)\s*(?:\[[^\]]*\]\s*)*(?=[,.;:!?]|$)", re.I
-)
-_FILE = re.compile(r"\b[\w-]+/[\w.-]*\d{3}_[0-9a-f]{3,}|\b\d{3}_[0-9a-f]{6,}")
 _MARKS = re.compile(r"\[[^\[\]]*\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 MIN_WORDS = 5  # shorter sentences can't be told apart by language reliably
@@ -33,6 +30,17 @@ def foreign_sentences(text: str, language: str) -> list[str]:
         if len(re.findall(r"[^\W\d_]+", sentence)) >= MIN_WORDS and lang.detect(sentence) != language:
             out.append(sentence.strip())
     return out
+
+
+@functools.cache
+def _dangling(attribution: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"\b({'|'.join(attribution)})\s*(?:\[[^\]]*\]\s*)*(?=[,.;:!?]|$)", re.I)
+
+
+def file_names(text: str, sources: list[str]) -> int:
+    """How often the answer names a source file (its path, file name or stem, as tidy.scrub strips them)."""
+    names = tidy.file_names(sources)
+    return len(names.findall(text)) if names else 0
 
 
 def _sentences(text: str) -> list[str]:
@@ -62,14 +70,14 @@ def copies_question(text: str, question: str) -> list[str]:
     return out
 
 
-def find(text: str, language: str, question: str = "") -> dict[str, int]:
-    """Artefact counts by kind for one answer written for `question` in `language`."""
+def find(text: str, language: str, question: str = "", sources: list[str] | None = None) -> dict[str, int]:
+    """Artefact counts by kind for one answer written for `question` in `language` from `sources` (file names)."""
     return {
         "empty_mark": len(_EMPTY_MARK.findall(text)),
-        "dangling_according_to": len(_DANGLING.findall(text)),
+        "dangling_according_to": len(_dangling(languages.union("attribution")).findall(text)),
         "other_language": len(foreign_sentences(text, language)),
         "unsupported_mark": text.count("[?]"),
-        "file_name": len(_FILE.findall(text)),
+        "file_name": file_names(text, sources or []),
         "repeated_name": len(repeated_names(text)),
         "copies_question": len(copies_question(text, question)) if question else 0,
     }

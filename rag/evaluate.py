@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from . import artifacts, lang
+from . import artifacts, lang, languages
 from .errors import RagError, UsageError
 from .settings import Settings
 from .types import Answer, Citation, Exchange, Hit, Passage
 
-LANGS = ("en", "nl", "de", "id")
+LANGS = tuple(languages.all_languages())
 _MARKER = re.compile(r"\[[^\[\]]*\]")
 
 
@@ -200,8 +200,9 @@ def score(q: Question, hits: list[Hit], answer: Answer | None, shown: list[Passa
     if answer.found:
         r.detected = lang.detect(_MARKER.sub("", answer.text))
         r.checks["language"] = r.detected == q.lang
-        r.artifacts = artifacts.find(answer.text, q.lang, q.question)
-        r.draft_artifacts = artifacts.find(answer.draft, q.lang, q.question)
+        shown = [h.chunk.source for h in answer.retrieved]
+        r.artifacts = artifacts.find(answer.text, q.lang, q.question, shown)
+        r.draft_artifacts = artifacts.find(answer.draft, q.lang, q.question, shown)
     return r
 
 

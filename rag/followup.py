@@ -3,53 +3,47 @@
 A question is a follow-up only on a clear sign: it opens with a continuation word ("And …",
 "Und …", "Dan …", "What about …"), it has no content of its own ("Why?", "Berapa?"), or it refers
 back with a pronoun ("he", "es", "hij", "-nya") while naming no new subject. Anything else is a new
-question and is answered exactly as without history. It does not rewrite the question and does not
-know other languages (their questions are always new ones).
+question and is answered exactly as without history. It does not rewrite the question; its word lists
+are those of the language files (rag/languages/), and a language without them only gets new questions.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Any
 
-from . import citations
+from . import citations, languages
 
-# Continuation openers: the question's first words.
-_OPENERS = re.compile(
-    r"^(and|also|so|but|then|what about|how about|and what|"
-    r"en|ook|maar|dus|en wat|hoe zit het|wat dacht je van|"
-    r"und|auch|aber|also|was ist mit|wie steht es|"
-    r"dan|lalu|terus|juga|tapi|kalau|bagaimana dengan)\b",
-    re.I,
-)
-# Pronouns and pro-adverbs that point back. Words that are just as often something else are left
-# out: "that" (a conjunction), Dutch "het"/"dat"/"er" (article, conjunction, existential).
-_ANAPHORS = set(
-    "he she him they them it this these those there "
-    "hij zij ze hem hen dit deze daar daarvoor daarmee daarover daarna ervoor erover ermee "
-    "er sie ihn ihm es dies diese dieser dieses dafür dabei damit darüber dort damals deren dessen "
-    "dia mereka beliau ia itu ini tersebut".split()
-)
-# Possessives mostly point at a subject the question itself names ("Why did OpenAI move its
-# workloads?"), so they count only in a question that names none (Indonesian: the suffix -nya).
-_POSSESSIVES = set(
-    "his her hers its their theirs haar hun ihr ihre ihren ihrem sein seine seinen seinem seiner".split()
-)
-# Question words and function words: what is left after removing them is the question's own content.
-_FUNCTION = set(
-    "what which who whom whose when where why how much many long is are was were do does did the a an of to in "
-    "on for at by with from about did has have had will would can could should and also so but then please "
-    "wat welke welk wie wanneer waar waarom hoe hoeveel lang is zijn was waren de een van in op voor aan met "
-    "over heeft hebben had werd wordt en ook maar dan "
-    "was welche welcher welches welchen wer wen wem wann wo warum wieso wie viel viele lange ist sind war "
-    "waren der die das den dem des ein eine einen einem einer von zu im in auf für an mit über hat haben hatte "
-    "wurde wird und auch aber dann denn "
-    "apa yang siapa kapan mana di mengapa kenapa bagaimana berapa lama adalah ialah itu ini dari ke untuk "
-    "dengan tentang oleh pada dan juga tapi lalu sudah telah akan".split()
-)
-_DETERMINERS = set(
-    "der die das den dem des ein eine einen einem einer sein seine seinen seinem ihr ihre ihren ihrem "
-    "welche welcher welches welchen dieser diese dieses diesen kein keine".split()
-)
+
+@functools.cache
+def _words(table: tuple[languages.Language, ...]) -> dict[str, Any]:
+    """The follow-up word lists of every known language (rag/languages/*.toml): a follow-up in one language may
+    point back at an exchange in another."""
+
+    def union(field: str) -> frozenset[str]:
+        return frozenset().union(*(getattr(lang, field) for lang in table))
+
+    openers = "|".join(o for lang in table for o in lang.followup_openers)
+    return {
+        # Continuation openers: the question's first words.
+        "openers": re.compile(rf"^({openers})\b", re.I),
+        # Pronouns and pro-adverbs that point back. Words that are just as often something else are left out of
+        # the files: "that" (a conjunction), Dutch "het"/"dat"/"er" (article, conjunction, existential).
+        "anaphors": union("anaphors"),
+        "exceptions": {tuple(pair) for lang in table for pair in lang.anaphor_exceptions},
+        # Possessives mostly point at a subject the question itself names ("Why did OpenAI move its workloads?"),
+        # so they count only in a question that names none.
+        "possessives": union("possessives"),
+        # Question words and function words: what is left after removing them is the question's own content.
+        "function": union("content_free"),
+    }
+
+
+def _known() -> dict[str, Any]:
+    return _words(tuple(languages.all_languages().values()))
+
+
 _WORD = re.compile(r"[\w-]+")
 
 
@@ -59,19 +53,22 @@ def _names(words: list[str], language: str) -> set[str]:
     for i, w in enumerate(words[1:], start=1):
         if not w[:1].isupper():
             continue
-        if language == "de" and words[i - 1].lower() in _DETERMINERS and not any(c.isupper() for c in w[1:]):
+        lang = languages.get(language)
+        if lang and words[i - 1].lower() in lang.noun_determiners and not any(c.isupper() for c in w[1:]):
             continue  # "das Team", "seine Firma": a common noun, not a new subject
         out.add(w.lower())
     return out
 
 
 def _refers_back(words: list[str], language: str, named: bool) -> bool:
+    known, lang = _known(), languages.get(language)
+    suffixes = lang.possessive_suffixes if lang else ()
     low = [w.lower() for w in words]
     for i, w in enumerate(low):
-        if w in _ANAPHORS and not (w == "es" and i > 0 and low[i - 1] == "gibt"):  # "gibt es" is no reference
+        if w in known["anaphors"] and not (i > 0 and (low[i - 1], w) in known["exceptions"]):  # "gibt es"
             return True
-        possessive = w in _POSSESSIVES or (language == "id" and w.endswith("nya") and len(w) > 5)  # perusahaannya
-        if possessive and not named:
+        possessive = w in known["possessives"] or any(w.endswith(x) and len(w) > len(x) + 2 for x in suffixes)
+        if possessive and not named:  # perusahaannya: its company
             return True
     return False
 
@@ -81,9 +78,10 @@ def is_follow_up(question: str, earlier_text: str, language: str) -> bool:
     words = _WORD.findall(question)
     if not words:
         return False
-    if _OPENERS.match(question.strip()):
+    known = _known()
+    if known["openers"].match(question.strip()):
         return True
-    content = [w for w in words if w.lower() not in _FUNCTION | _ANAPHORS | _POSSESSIVES]
+    content = [w for w in words if w.lower() not in known["function"] | known["anaphors"] | known["possessives"]]
     if not content:
         return True  # "Why?", "Wann?", "Berapa banyak?"
     names = _names(words, language)

@@ -2,38 +2,42 @@
 
 Sentence selection uses it to prefer, among equally relevant sentences, the ones that hold
 the asked-for kind of answer: "How much…" wants a figure, "Which analyst…" a name. It knows
-question words of the corpus languages (en, nl, de, id) only and does not parse grammar;
+the question words of the language files (rag/languages/) only and does not parse grammar;
 a question it cannot type gets no preference.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal
 
-from . import numbers
+from . import languages, numbers
 
 Kind = Literal["number", "name"]
 
-# (number, name) question words per language; the first in the question decides ("Which company
-# raised doubts about how much compute…" asks for a name), the longer at a tie ("which year").
-_WORDS = {
-    "en": (r"how (much|many|long|large|big|high)|what (percentage|share|amount)|when|(what|which) (year|month)",
-           r"who|whom|which|what (company|bank|firm)"),
-    "nl": (r"hoeveel|hoe (lang|groot|hoog)|wanneer|welke? (jaar|maand)", r"wie|welke?"),
-    "de": (r"wie (viel|viele|vielen|lange|hoch|gro(ß|ss))|wann|welche[ms] (jahr|monat)", r"wer|wen|wem|welche[rsmn]?"),
-    "id": (r"berapa|kapan", r"siapa|mana"),
-}  # fmt: skip
-_PATTERNS = {
-    code: (re.compile(rf"\b({num})\b", re.I), re.compile(rf"\b({name})\b", re.I))
-    for code, (num, name) in _WORDS.items()
-}
+
+@functools.cache
+def _compiled(lang: languages.Language) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return re.compile(rf"\b({lang.number_questions})\b", re.I), re.compile(rf"\b({lang.name_questions})\b", re.I)
+
+
+def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(number, name) patterns of the language's question words (rag/languages/*.toml), English ones if it has
+    none. The first in the question decides ("Which company raised doubts about how much compute…" asks for a
+    name), the longer at a tie ("which year")."""
+    lang = languages.get(language)
+    if lang is None or not (lang.number_questions or lang.name_questions):
+        lang = languages.get("en")
+    return _compiled(lang)
+
+
 _WORD = re.compile(r"\w+")
 
 
 def kind(question: str, language: str) -> Kind | None:
     """'number', 'name' or None, from the question words of `language` (English ones if unknown)."""
-    number, name = _PATTERNS.get(language, _PATTERNS["en"])
+    number, name = _patterns(language)
     found = [
         (m.start(), -len(m[0]), kind)
         for pattern, kind in ((number, "number"), (name, "name"))

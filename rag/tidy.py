@@ -1,57 +1,75 @@
 """Cleans a model's reply of what is noise rather than a claim, before and after its citations are checked.
 
-Before: file names copied from the prompt's source headers, and a dangling "according to" that
-names nobody ("According to, Microsoft …"). After: a sentence saying the sources don't give the
+Before: the file names of the sources shown in the prompt (copied from its source headers) and a
+dangling "according to" that names nobody ("According to, Microsoft …"). After: a sentence saying the sources don't give the
 answer ("The price is not mentioned in the text."), a sentence about the sources rather than the
 question ("This information is found in source [?].") that no passage supports, and a sentence
-in another language than the question's when the answer has one in the right language. A claim
-that no passage supports is kept and marked (see citations.py); this module never adds words.
+in another language than the question's when the answer has one in the right language. The phrases
+come from the language files (rag/languages/*.toml). A claim that no passage supports is kept and
+marked (see citations.py); this module never adds words.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import PurePosixPath
 
-from . import lang
+from . import lang, languages
 
-_FILE = re.compile(r"\s*\(?\b(?:[\w-]+/)*\d{3}_[0-9a-f]{3,}(?:\.\w+)?\b\)?")
-_DANGLING = re.compile(
-    r"\b(?:according to|volgens|laut|gemäß|menurut|berdasarkan)"
-    r"(?:\s+(?:the|de|het|die|der|den|dem|das|an|a|een|sebuah)?\s*"
-    r"(?:information|source|sources|article|document|informatie|bron|bronnen|artikel|informationen|quelle|quellen|"
-    r"informasi|sumber|dokumen)?\s*(?:in|from|van|uit|in|aus|von|dari|di)?)?\s*(?:\[[^\]]*\]\s*)*[,:]\s*",
-    re.I,
-)
-# Words that make a sentence about the sources ("Dit is gegeven in de bron"), not about the question.
-_META = re.compile(
-    r"\b(source|sources|article|document|documents|text|bron|bronnen|artikel|tekst|document|quelle|quellen|"
-    r"artikel|text|dokument|dokumente|sumber|dokumen|teks)\b",
-    re.I,
-)
-# A sentence saying the sources don't give the answer: how a model told to answer from them says "not found"
-# in words (the prompt no longer offers it a NOT_FOUND token). Passive or about the sources only, so that a
-# fact stated in the negative ("Microsoft did not invest more") is not taken for one.
-_ABSENT = re.compile(
-    r"\b(?:is|are|was|were|has not been|have not been|isn't|aren't|wasn't|weren't)\s+not\s+"
-    r"(?:explicitly\s+|directly\s+|specifically\s+)?(?:mentioned|provided|given|stated|specified|disclosed|included|available)\b|"
-    r"\b(?:isn't|aren't|wasn't|weren't)\s+(?:mentioned|provided|given|stated|specified|disclosed)\b|"
-    r"\bno (?:information|mention|data|details?)\b|"
-    r"\b(?:text|sources?|documents?|articles?|context)\s+(?:does|do|did)\s*(?:not|n't)\b|"
-    r"\b(?:wordt|worden|werd|is|zijn)\s+(?:\w+\s+){0,3}niet\s+(?:vermeld|gegeven|genoemd|gespecificeerd|bekendgemaakt)\b|"
-    r"\bgeen (?:informatie|gegevens|vermelding)\b|"
-    r"\b(?:wird|werden|wurde|wurden|ist|sind)\s+(?:\w+\s+){0,3}nicht\s+(?:erwähnt|angegeben|genannt|enthalten)\b|"
-    r"\bkeine (?:Angaben?|Informationen?|Hinweise?)\b|"
-    r"\btidak\s+(?:disebutkan|diberikan|dijelaskan|tersedia|dinyatakan)\b|"
-    r"\btidak ada (?:informasi|data|keterangan)\b",
-    re.I,
-)
+STEM_PREFIX = 6  # characters of a file's stem that make a shortened name of it
 MIN_WORDS = 5  # shorter sentences can't be told apart by language reliably
 
 
-def scrub(reply: str) -> str:
-    """The reply without file names and dangling "according to" phrases, sentence case restored."""
-    text = _FILE.sub("", reply)
-    text = _DANGLING.sub(
+@functools.cache
+def _patterns(table: tuple[languages.Language, ...]) -> dict[str, re.Pattern[str]]:
+    """The phrase patterns over every known language (rag/languages/*.toml): an answer may mix them."""
+
+    def alt(field: str) -> str:
+        return "|".join(dict.fromkeys(x for lang in table for x in getattr(lang, field)))
+
+    return {
+        # "According to, …", "Laut [1], …": an attribution that names nobody.
+        "dangling": re.compile(
+            rf"\b(?:{alt('attribution')})(?:\s+(?:{alt('articles')})?\s*(?:{alt('source_nouns')})?\s*"
+            rf"(?:{alt('source_prepositions')})?)?\s*(?:\[[^\]]*\]\s*)*[,:]\s*",
+            re.I,
+        ),
+        # Words that make a sentence about the sources ("Dit is gegeven in de bron"), not about the question.
+        "meta": re.compile(rf"\b({alt('meta_words')})\b", re.I),
+        # A sentence saying the sources don't give the answer: how a model told to answer from them says "not
+        # found" in words. Passive or about the sources only, so that a fact stated in the negative ("Microsoft
+        # did not invest more") is not taken for one.
+        "absent": re.compile("|".join(x for lang in table for x in lang.silence), re.I),
+    }
+
+
+def _known() -> dict[str, re.Pattern[str]]:
+    return _patterns(tuple(languages.all_languages().values()))
+
+
+def file_names(sources: list[str]) -> re.Pattern[str] | None:
+    """The names under which the prompt showed its sources, optionally in parentheses: the path, the file name,
+    and, for a stem that is not a plain word, any word starting with its first characters (the model shortens
+    "004_85b4fb37c10d1e96" to "004_85b"; "report" of report.pdf stays a word)."""
+    names: set[str] = set()
+    for source in sources:
+        path = PurePosixPath(source)
+        names |= {re.escape(source), re.escape(path.name)}
+        if not path.stem.isalpha() and len(path.stem) >= STEM_PREFIX:
+            names.add(re.escape(path.stem[:STEM_PREFIX]) + r"[\w.-]*")
+    if not names:
+        return None
+    alts = "|".join(sorted(names, key=len, reverse=True))
+    return re.compile(rf"\s*\(?(?<![\w/.-])(?:[\w.-]+/)*(?:{alts})(?![\w-])\)?")
+
+
+def scrub(reply: str, sources: list[str] | None = None) -> str:
+    """The reply without the shown sources' file names and dangling "according to" phrases, sentence case
+    restored."""
+    names = file_names(sources or [])
+    text = names.sub("", reply) if names else reply
+    text = _known()["dangling"].sub(
         lambda m: "" if m.start() == 0 or text[m.start() - 2 : m.start()].strip() in ".!?" else " ", text
     )
     text = re.sub(r"(^|[.!?]\s+)([a-zà-ÿ])", lambda m: m[1] + m[2].upper(), text.strip())
@@ -60,12 +78,12 @@ def scrub(reply: str) -> str:
 
 def is_meta(sentence: str) -> bool:
     """True for a sentence that talks about the sources ("This is stated in source 1.")."""
-    return bool(_META.search(sentence))
+    return bool(_known()["meta"].search(sentence))
 
 
 def says_absent(sentence: str) -> bool:
     """True for a sentence that says the sources don't give something ("The price is not mentioned in the text.")."""
-    return bool(_ABSENT.search(sentence))
+    return bool(_known()["absent"].search(sentence))
 
 
 def foreign(sentence: str, language: str) -> bool:

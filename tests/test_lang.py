@@ -41,12 +41,16 @@ def test_a_long_text_is_left_to_langid_whatever_its_question_words() -> None:
 
 
 def test_a_new_language_file_is_picked_up_with_no_code_change(tmp_path, monkeypatch) -> None:
-    """A fifth language is one TOML file: detection, its name and the lexical stop words follow it."""
-    from rag import languages, lexical
+    """A fifth language is one TOML file: detection, its name, stop words, question kinds, follow-up openers,
+    number words and the refusal all follow it."""
+    from rag import followup, languages, lexical, numbers, qtype
 
     (tmp_path / "sw.toml").write_text(
         'code = "sw"\nname = "Swahili"\nquestion_words = ["nani", "nini", "wapi", "lini", "kwa"]\n'
-        'stopwords = ["ni", "na", "ya", "wa", "za", "katika"]\n',
+        'stopwords = ["ni", "na", "ya", "wa", "za", "katika"]\n'
+        'refusal = "Nyaraka hazina jibu."\nclosest = "Hati iliyo karibu"\n'
+        "number_questions = 'ngapi|lini'\nname_questions = 'nani'\nfollowup_openers = [\"na\"]\n"
+        '[number_words]\n"2" = ["mbili"]\n"e6" = ["milioni"]\n',
         encoding="utf-8",
     )
     assert lang.detect("Brad Smith ni nani?") != "sw"
@@ -57,5 +61,9 @@ def test_a_new_language_file_is_picked_up_with_no_code_change(tmp_path, monkeypa
         assert lang.detect("Brad Smith ni nani?") == "sw"
         assert lang.name("sw") == "Swahili"
         assert lexical.terms("Brad Smith ni nani?") == ["brad", "smith"]
+        assert qtype.kind("Brad Smith ni nani?", "sw") == "name"
+        assert followup.is_follow_up("Na Microsoft?", "Brad Smith ni nani? Chair [1].", "sw")
+        assert numbers.figures("dola milioni mbili") == {"2", "e6"}
+        assert languages.get("sw").refusal == "Nyaraka hazina jibu."
     finally:
         lang._langid.cache_clear()

@@ -14,11 +14,14 @@ from rag.tidy import says_absent, scrub
         ("According to the information in, TD Cowen estimated it [1].", "TD Cowen estimated it [1]."),
         ("Laut [1], Microsoft zahlte 650 Millionen.", "Microsoft zahlte 650 Millionen."),
         ("Microsoft paid [1]. See seeds/004_85b4fb37c10d1e96.txt.", "Microsoft paid [1]. See."),
+        ("Microsoft paid [1] (004_85b).", "Microsoft paid [1]."),
+        ("The report.pdf says Microsoft paid [1].", "The says Microsoft paid [1]."),
+        ("The report says Microsoft paid [1].", "The report says Microsoft paid [1]."),
         ("According to TD Cowen, Microsoft ended leases [1].", "According to TD Cowen, Microsoft ended leases [1]."),
     ],
 )
 def test_scrub(reply: str, clean: str) -> None:
-    assert scrub(reply) == clean
+    assert scrub(reply, ["seeds/004_85b4fb37c10d1e96.txt", "docs/report.pdf"]) == clean
 
 
 @pytest.mark.parametrize(
@@ -47,3 +50,11 @@ def test_a_sentence_saying_the_sources_are_silent(sentence: str) -> None:
 )
 def test_a_fact_in_the_negative_is_a_claim(sentence: str) -> None:
     assert not says_absent(sentence)
+
+
+def test_german_zufolge_names_what_comes_before_it_and_stays() -> None:
+    """ "Quellen zufolge, …" is an attribution that names its source; only "laut, …" dangles."""
+    assert (
+        scrub("Quellen zufolge, Microsoft zahlte 650 Millionen [1].")
+        == "Quellen zufolge, Microsoft zahlte 650 Millionen [1]."
+    )

@@ -1,12 +1,14 @@
 """Per-language knowledge as data: one TOML file per language in this folder (`en.toml`, `nl.toml`, ...).
 
-A new file here is a new language for every module that asks, with no code change. The modules
-read it through `get`, `all_languages` and the unions below; nothing here decides anything.
-It does not detect languages (see lang.py).
+A new file here (or in the folder `$RAG_LANGUAGES` names) is a new language for every module that
+asks, with no code change: question words, function words, refusal phrases, follow-up openers,
+number words, guard phrases, attribution and silence phrases. The modules read it through `get`,
+`all_languages` and `union`; nothing here decides anything. It does not detect languages (lang.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import tomllib
@@ -19,12 +21,38 @@ EXTRA_ENV = "RAG_LANGUAGES"  # a folder of further language files (tests, a user
 
 @dataclass(frozen=True)
 class Language:
-    """What the answer path knows of one language; every field but code and name may be left out of its file."""
+    """What the answer path knows of one language; every field but code and name may be left out of its file.
+    Sets are lowercased; tuples keep the file's order (regular-expression alternatives are tried in it)."""
 
     code: str
     name: str
     question_words: frozenset[str] = frozenset()
     stopwords: frozenset[str] = frozenset()
+    refusal: str = ""
+    closest: str = ""
+    number_questions: str = ""  # a regular expression of question words asking for a figure
+    name_questions: str = ""  # ... asking for a name
+    followup_openers: tuple[str, ...] = ()
+    anaphors: frozenset[str] = frozenset()
+    anaphor_exceptions: tuple[tuple[str, ...], ...] = ()  # (word before, word): not pointing back
+    possessives: frozenset[str] = frozenset()
+    possessive_suffixes: tuple[str, ...] = ()
+    content_free: frozenset[str] = frozenset()
+    noun_determiners: frozenset[str] = frozenset()
+    guard_ignore: tuple[str, ...] = ()
+    guard_targets: tuple[str, ...] = ()
+    guard_phrases: tuple[str, ...] = ()
+    role_labels: tuple[str, ...] = ()
+    attribution: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
+    source_nouns: tuple[str, ...] = ()
+    source_prepositions: tuple[str, ...] = ()
+    meta_words: tuple[str, ...] = ()
+    silence: tuple[str, ...] = ()
+    ambiguous_one: tuple[str, ...] = ()
+    hundred_compounds: tuple[str, ...] = ()
+    scale_compounds: tuple[str, ...] = ()
+    number_words: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (value, words): "2" two, "e9" billion
 
     @property
     def function_words(self) -> frozenset[str]:
@@ -32,10 +60,20 @@ class Language:
         return self.question_words | self.stopwords
 
 
+def _value(field: dataclasses.Field, value: object) -> object:
+    if field.name == "number_words":
+        return tuple((str(k), tuple(v)) for k, v in dict(value).items())
+    if isinstance(field.default, frozenset):
+        return frozenset(str(w).lower() for w in value)
+    if isinstance(field.default, tuple):
+        return tuple(tuple(v) if isinstance(v, list) else v for v in value)
+    return value
+
+
 def _load(path: Path) -> Language:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    sets = {k: frozenset(w.lower() for w in v) for k, v in data.items() if isinstance(v, list)}
-    return Language(code=data["code"], name=data["name"], **sets)
+    fields = {f.name: f for f in dataclasses.fields(Language)}
+    return Language(**{k: _value(fields[k], v) for k, v in data.items() if k in fields})
 
 
 def _folders() -> list[Path]:
@@ -43,9 +81,13 @@ def _folders() -> list[Path]:
     return [HERE] + ([Path(extra)] if extra else [])
 
 
+ORDER = ("en", "nl", "de", "id")  # the built-in languages first, in this order; others after, by file name
+
+
 @functools.cache
 def _table(folders: tuple[Path, ...]) -> dict[str, Language]:
-    return {lang.code: lang for folder in folders for lang in map(_load, sorted(folder.glob("*.toml")))}
+    found = {lang.code: lang for folder in folders for lang in map(_load, sorted(folder.glob("*.toml")))}
+    return dict(sorted(found.items(), key=lambda kv: (ORDER.index(kv[0]) if kv[0] in ORDER else len(ORDER), kv[0])))
 
 
 def all_languages() -> dict[str, Language]:
@@ -55,6 +97,15 @@ def all_languages() -> dict[str, Language]:
 
 def get(code: str) -> Language | None:
     return all_languages().get(code)
+
+
+def union(field: str) -> tuple[str, ...]:
+    """One field of every known language, in language order, each value once (for one pattern over them all:
+    an answer in one language often quotes a source in another)."""
+    out: dict[str, None] = {}
+    for lang in all_languages().values():
+        out.update(dict.fromkeys(getattr(lang, field)))
+    return tuple(out)
 
 
 def stopwords() -> frozenset[str]:
