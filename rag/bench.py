@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -197,6 +198,34 @@ def bench_search(n: int, queries: int, dim: int = 512, seed: int = 0) -> dict[st
     return out
 
 
+def _texts(n: int, rng: np.random.Generator) -> list[str]:
+    """n chunk-like texts of about 60 words, drawn Zipf-like from the seed articles' own words (names included),
+    so the vocabulary and its long tail grow as in a real corpus."""
+    words = re.findall(r"\w+", " ".join(p.read_text(encoding="utf-8") for p in sorted(Path("seeds").glob("*.txt"))))
+    vocab = list(dict.fromkeys(words)) or ["word"]
+    ranks = np.minimum(rng.zipf(1.3, size=(n, 60)) - 1, len(vocab) - 1)
+    # A tail of names no other text holds (ids, part numbers): what makes a lexical index grow with the corpus.
+    return [" ".join(vocab[i] for i in row) + f" item{k}" for k, row in enumerate(ranks)]
+
+
+def bench_lexical(n: int, queries: int = 100, seed: int = 0) -> dict[str, Any]:
+    """Build time, size and query time of the BM25 index (lexical.py) over n generated chunk texts."""
+    from .lexical import Lexical
+
+    rng = np.random.default_rng(seed)
+    texts = _texts(n, rng)
+    t0 = time.perf_counter()
+    index = Lexical(range(n), texts)
+    build_s = time.perf_counter() - t0
+    times = []
+    for i in rng.integers(0, n, queries):
+        question = " ".join(texts[i].split()[:6])
+        t0 = time.perf_counter()
+        index.scores(question)
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"chunks": n, "build_s": round(build_s, 2), "bytes": index.nbytes(), "query_ms_p50": pct(times, 50)}
+
+
 def pick_questions(qa: Path, count: int) -> list[str]:
     """Answerable questions taken in turn from each language, so no language dominates the timing."""
     by_lang = {c: [q.question for q in load_qa(qa) if q.answerable and q.lang == c] for c in LANGS}
@@ -213,6 +242,7 @@ def run(qa: Path, settings: Settings, quick: bool) -> dict[str, Any]:
     result |= bench_llm(pick_questions(qa, count), settings)
     result |= bench_index(settings)
     scale = [bench_search(n, queries) for n in sizes]
+    result["lexical"] = bench_lexical(sizes[-1])
     top = scale[-1]
     result |= {
         "vectors": top["vectors"],
@@ -253,6 +283,8 @@ def text(r: dict[str, Any]) -> str:
             f"{r['gen_tok_s']} tok/s in the pipeline vs {r['raw_gen_tok_s']} raw (ratio {r['gen_ratio']})",
             f"index: {r['index_chunks_per_s']} chunks/s ({r['index_chunks']} chunks in {r['index_seconds']} s)",
             f"search over {r['vectors']:,} vectors: {stores}",
+            f"lexical index over {r['lexical']['chunks']:,} chunks: built in {r['lexical']['build_s']} s, "
+            f"{r['lexical']['bytes'] / 2**20:.0f} MB, query p50 {r['lexical']['query_ms_p50']} ms",
             "targets met: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in r["targets_met"].items()),
         ]
     )

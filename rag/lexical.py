@@ -42,6 +42,12 @@ class Lexical:
         self._df = Counter(t for doc in tokens for t in set(doc))  # document frequency, as bm25s counts it
         self._n = len(self.ids)
 
+    def nbytes(self) -> int:
+        """Memory held by the index: the BM25 score matrix, the vocabulary and the document frequencies."""
+        arrays = sum(np.asarray(v).nbytes for v in self._bm25.scores.values() if hasattr(v, "nbytes"))
+        words = sum(len(w) + 60 for w in self._bm25.vocab_dict) + sum(len(w) + 60 for w in self._df)
+        return int(arrays + words + 8 * len(self.ids))
+
     def idf(self, term: str) -> float:
         """bm25s's own (Lucene) idf; a term no chunk holds gets the highest."""
         df = self._df.get(term, 0)
