@@ -18,8 +18,9 @@ _EMPTY_MARK = re.compile(r"\[[\s,;.]*\]")
 _MARKS = re.compile(r"\[[^\[\]]*\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 MIN_WORDS = 5  # shorter sentences can't be told apart by language reliably
-REPEAT_WORDS = 25  # in a sentence up to this long, a name written twice is a garble, not style
-_NAME = re.compile(r"\b[A-Z][\w-]{2,}")
+REPEAT_WORDS = 25  # in a sentence up to this long, a name written twice close together is a garble, not style
+REPEAT_GAP = 6  # words between the two
+_NAME = re.compile(r"[A-Z][\w-]{2,}")
 _WORDS = re.compile(r"\w+")
 
 
@@ -48,12 +49,21 @@ def _sentences(text: str) -> list[str]:
 
 
 def repeated_names(text: str) -> list[str]:
-    """Sentences of at most REPEAT_WORDS words that write one capitalised name twice."""
+    """Sentences of at most REPEAT_WORDS words that write one capitalised name twice, at most REPEAT_GAP words
+    apart: a subject repeated as its own object ("Microsoft hat Microsoft … bezahlt", "Microsoft is not the
+    primary leader of Microsoft AI")."""
     out = []
     for sentence in _sentences(text):
-        names = _NAME.findall(sentence)
-        if len(_WORDS.findall(sentence)) <= REPEAT_WORDS and len(names) != len(set(names)):
-            out.append(sentence)
+        words = _WORDS.findall(sentence)
+        if len(words) > REPEAT_WORDS:
+            continue
+        seen: dict[str, int] = {}
+        for i, w in enumerate(words):
+            if _NAME.fullmatch(w):
+                if w in seen and i - seen[w] - 1 <= REPEAT_GAP:
+                    out.append(sentence)
+                    break
+                seen[w] = i
     return out
 
 
