@@ -20,13 +20,17 @@ import numpy as np
 from . import languages
 
 _TERM = re.compile(r"\w\w+")
-_NAME = re.compile(r"[\w-]+")
 
 
 def terms(text: str) -> list[str]:
-    """Lowercased words of two characters or more, function words of every known language left out."""
+    """Lowercased words of two characters or more, function words of every known language left out, and each
+    pair of neighbouring words among them ("microsoft ai"): a name of two words is rarer than either word
+    ("CEO Microsoft AI" names one man; "CEO", "Microsoft" and "AI" stand in a dozen chunks)."""
     stop = languages.stopwords()
-    return [t for t in _TERM.findall(text.lower()) if t not in stop]
+    words = _TERM.findall(text.lower())
+    out = [t for t in words if t not in stop]
+    out += [f"{a} {b}" for a, b in zip(words, words[1:]) if a not in stop and b not in stop]
+    return out
 
 
 class Lexical:
