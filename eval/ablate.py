@@ -17,6 +17,7 @@ import json
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import asdict
 from pathlib import Path
 from unittest import mock
 
@@ -41,15 +42,6 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "no_qtype": lambda stack: stack.enter_context(mock.patch.object(qtype, "kind", lambda *a: None)),
 }
 KEYS = ("fact", "cites_gold", "refused_unanswerable", "language")
-KINDS = (
-    "empty_mark",
-    "dangling_according_to",
-    "other_language",
-    "unsupported_mark",
-    "file_name",
-    "repeated_name",
-    "copies_question",
-)
 
 
 def stages(qa: Path, names: list[str]) -> list[dict]:
@@ -67,7 +59,7 @@ def stages(qa: Path, names: list[str]) -> list[dict]:
                 for q in questions
             ]
         s = evaluate.summarize(results, bot.k)
-        rows.append({"config": name, "hit_at_k": s["retrieval"]["hit_at_k"], **s["evidence"]})
+        rows.append({"config": name, "hit_at_k": s.retrieval.hit_at_k, **asdict(s.evidence)})
         print(json.dumps(rows[-1]), file=sys.stderr)
     return rows
 
@@ -86,16 +78,16 @@ def run(qa: Path, names: list[str]) -> list[dict]:
         with ExitStack() as stack:
             CONFIGS[name](stack)
             summary, results = evaluate.run(qa, Settings.load())
-        a = summary["answers"]
+        a = asdict(summary.answers)
         rows.append(
             {
                 "config": name,
                 **{k: a[k] for k in KEYS},
                 "facts": sum(bool(r.checks.get("fact")) for r in results),
                 "refusals": sum(bool(r.checks.get("refused")) for r in results),
-                "artefacts": summary["artifacts"]["total"],
-                "artefact_kinds": {k: v for k, v in summary["artifacts"].items() if k in KINDS and v},
-                "ttft_s_p50": summary["time"]["ttft_s_p50"],
+                "artefacts": summary.artifacts.total,
+                "artefact_kinds": {k: v for k, v in summary.artifacts.kinds.items() if v},
+                "ttft_s_p50": summary.time.ttft_s_p50,
             }
         )
         print(json.dumps(rows[-1]), file=sys.stderr)

@@ -18,7 +18,7 @@ from . import citations, context, followup, grounds, lang, languages, prompt, qt
 from .errors import UsageError
 from .llm import Generator
 from .retrieve import Retriever
-from .types import Answer, Exchange, Hit, Passage, Retrieved, Source, Timings
+from .types import Answer, Exchange, Hit, Message, Passage, Retrieved, Source, Timings
 
 MIN_SCORE = grounds.MIN_SCORE  # kept as a name here for eval/ablate.py
 MAX_QUESTION_CHARS = 1000
@@ -50,7 +50,7 @@ class Turn:
     sources: list[Source] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     vectors: dict = field(default_factory=dict)
-    messages: list[dict] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     retrieved_at: float = 0.0
     ttft: float = 0.0
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .answer import Assistant
-from .chunker import ChunkerSettings
 from .embed import STEmbedder
 from .errors import RagError
 from .indexer import build
@@ -19,7 +18,7 @@ from .llm import Generator, LlamaGenerator
 from .models import resolve_llm
 from .retrieve import Retriever
 from .settings import Settings
-from .types import BuildReport
+from .types import BuildReport, ChunkerSettings
 
 
 def configure(settings: Settings | None = None, **fields: object) -> Settings:

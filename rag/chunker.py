@@ -8,24 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass
 
-from .types import Chunk, Sentence
+from .types import Chunk, ChunkerSettings, Sentence
 
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space, or glued to
 # a capital letter ("intelligence.According"), which scraped news text often has.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?:\s+|(?=[A-ZÀ-Ý][a-zà-ÿ]))")
 _LINE = re.compile(r"[^\r\n\f]+")  # a form feed separates the pages of a PDF's text
-
-
-@dataclass(frozen=True)
-class ChunkerSettings:
-    max_chars: int = 500
-    overlap_sentences: int = 1
-    version: int = 1
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from . import numbers, tidy
-from .types import Citation, Passage
+from .types import Checked, Citation, Passage
 
 UNSUPPORTED = "[?]"
 ATTRIBUTE_MIN = 0.35  # below this cosine a sentence is not taken as supported by a passage
@@ -24,13 +23,6 @@ LEXICAL_WEIGHT = 0.5  # shared numbers and names are strong evidence that embedd
 
 _MARKER = re.compile(r"\s*\[([^\[\]]*)\]")
 _BOUNDARY = re.compile(r"(?<=[.!?])((?:\s*\[[^\[\]]*\])*)\s+")
-
-
-@dataclass(frozen=True)
-class Checked:
-    text: str
-    citations: tuple[Citation, ...]
-    unsupported: int
 
 
 def claims(text: str) -> list[str]:

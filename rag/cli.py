@@ -290,9 +290,8 @@ def eval_command(
     chats = None if no_chats else chats_path
     summary, _ = evaluate.run(qa_path, settings_of(ctx, **flags), limit, retrieval_only, chats)
     md, png = eval_report.write(summary, out_dir, "python -m rag " + " ".join(sys.argv[1:]))
-    summary |= {"report": str(md), "chart": str(png)}
     if as_json:
-        emit_json(summary)
+        emit_json(summary.to_dict() | {"report": str(md), "chart": str(png)})
     else:
         click.echo(eval_report.text(summary, md, png))
 

@@ -6,7 +6,6 @@ import json
 import re
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,43 +13,25 @@ import numpy as np
 
 from . import artifacts, lang, languages
 from .errors import RagError, UsageError
+from .evaluation.types import (
+    Answers,
+    Artifacts,
+    Chat,
+    Conversations,
+    Evidence,
+    Failure,
+    LanguageScores,
+    Question,
+    Result,
+    Retrieval,
+    Summary,
+    Times,
+)
 from .settings import Settings
 from .types import Answer, Citation, Exchange, Hit, Passage
 
 LANGS = tuple(languages.all_languages())
 _MARKER = re.compile(r"\[[^\[\]]*\]")
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    question: str
-    lang: str
-    gold: tuple[str, ...]
-    expected: tuple[str, ...]
-    answerable: bool
-
-
-@dataclass
-class Result:
-    """One question's outcome; `checks` maps a check name to pass/fail (absent when it does not apply)."""
-
-    q: Question
-    rank: int | None
-    answer: Answer | None = None
-    checks: dict[str, bool] = field(default_factory=dict)
-    quotes: list[bool] = field(default_factory=list)
-    detected: str | None = None  # language of a found answer
-    artifacts: dict[str, int] = field(default_factory=dict)  # of a found answer, by kind (artifacts.py)
-    draft_artifacts: dict[str, int] = field(default_factory=dict)  # of the model's reply before it was checked
-    stage: str | None = None  # where the expected fact ranks among the shown sentences (`evidence_stage`)
-
-    @property
-    def correct(self) -> bool | None:
-        """Right fact for an answerable question, a refusal for an unanswerable one."""
-        if self.answer is None:
-            return None
-        return self.checks["fact"] if self.q.answerable else self.checks["refused"]
 
 
 def load_qa(path: Path, limit: int | None = None) -> list[Question]:
@@ -78,19 +59,6 @@ def load_qa(path: Path, limit: int | None = None) -> list[Question]:
     return out[:limit] if limit else out
 
 
-@dataclass(frozen=True)
-class Chat:
-    """A two-turn conversation: `first` is asked, then `question` with the first exchange as history."""
-
-    id: str
-    lang: str
-    first: str
-    question: str
-    kind: str  # "follow_up" (leans on the first turn) or "switch" (a new topic)
-    gold: tuple[str, ...]
-    expected: tuple[str, ...]
-
-
 def load_chats(path: Path) -> list[Chat]:
     """The conversations of a JSON-lines file (see eval/README.md), or UsageError naming the bad line."""
     if not path.is_file():
@@ -110,7 +78,7 @@ def load_chats(path: Path) -> list[Chat]:
     return out
 
 
-def run_chats(chats: list[Chat], bot: Any, k: int) -> dict[str, Any]:
+def run_chats(chats: list[Chat], bot: Any, k: int) -> Conversations:
     """Follow-ups answered right, and topic switches retrieving exactly what they retrieve without history."""
     from tqdm import tqdm
 
@@ -132,16 +100,16 @@ def run_chats(chats: list[Chat], bot: Any, k: int) -> dict[str, Any]:
             }
         )
     follow, switch = [r for r in rows if r["kind"] == "follow_up"], [r for r in rows if r["kind"] == "switch"]
-    return {
-        "chats": len(rows),
-        "follow_ups": len(follow),
-        "follow_up_right": rate([r["right"] for r in follow]),
-        "follow_up_cites_gold": rate([r["cites_gold"] for r in follow]),
-        "switches": len(switch),
-        "switch_same_sources": rate([r["same_sources_as_alone"] for r in switch]),
-        "switch_right": rate([r["right"] for r in switch]),
-        "results": rows,
-    }
+    return Conversations(
+        chats=len(rows),
+        follow_ups=len(follow),
+        follow_up_right=rate([r["right"] for r in follow]),
+        follow_up_cites_gold=rate([r["cites_gold"] for r in follow]),
+        switches=len(switch),
+        switch_same_sources=rate([r["same_sources_as_alone"] for r in switch]),
+        switch_right=rate([r["right"] for r in switch]),
+        results=rows,
+    )
 
 
 def states(text: str, expected: tuple[str, ...]) -> bool:
@@ -206,17 +174,17 @@ def score(q: Question, hits: list[Hit], answer: Answer | None, shown: list[Passa
     return r
 
 
-def _stages(answerable: list[Result]) -> dict[str, float | None] | None:
+def _stages(answerable: list[Result]) -> Evidence | None:
     """Cumulative shares: fact in the best sentence, in the best three, anywhere in what the model is shown."""
     staged = [r.stage for r in answerable if r.stage]
     if not staged:
         return None
-    return {
-        "top1": rate([s == "top1" for s in staged]),
-        "top3": rate([s in ("top1", "top3") for s in staged]),
-        "shown": rate([s != "not_shown" for s in staged]),
-        "questions": len(staged),
-    }
+    return Evidence(
+        top1=rate([s == "top1" for s in staged]),
+        top3=rate([s in ("top1", "top3") for s in staged]),
+        shown=rate([s != "not_shown" for s in staged]),
+        questions=len(staged),
+    )
 
 
 def rate(flags: list[bool | None]) -> float | None:
@@ -228,16 +196,11 @@ def pct(values: list[float], p: float) -> float | None:
     return round(float(np.percentile(values, p)), 3) if values else None
 
 
-def _times(results: list[Result]) -> dict[str, float | None]:
+def _times(results: list[Result]) -> Times:
     # Only answers the LLM wrote: a refusal before it ran (ttft 0) takes milliseconds and would skew both.
     ran = [r.answer.timings for r in results if r.answer is not None and r.answer.timings.ttft_s > 0]
     ttft, total = [t.ttft_s for t in ran], [t.total_s for t in ran]
-    return {
-        "ttft_s_p50": pct(ttft, 50),
-        "ttft_s_p95": pct(ttft, 95),
-        "total_s_p50": pct(total, 50),
-        "total_s_p95": pct(total, 95),
-    }
+    return Times(pct(ttft, 50), pct(ttft, 95), pct(total, 50), pct(total, 95))
 
 
 def _problems(r: Result) -> list[str]:
@@ -279,66 +242,73 @@ def _record(r: Result) -> dict[str, Any]:
     }
 
 
-def summarize(results: list[Result], k: int) -> dict[str, Any]:
+def summarize(results: list[Result], k: int) -> Summary:
     answerable = [r for r in results if r.q.answerable]
     ranks = [r.rank for r in answerable]
-    summary: dict[str, Any] = {
-        "questions": len(results),
-        "answerable": len(answerable),
-        "unanswerable": len(results) - len(answerable),
-        "k": k,
-        "retrieval": {
-            "hit_at_1": rate([rk == 1 for rk in ranks]),
-            "hit_at_k": rate([rk is not None for rk in ranks]),
-            "mrr": round(sum(1 / rk for rk in ranks if rk) / len(ranks), 3) if ranks else None,
-        },
-        "answers": None,
-        "evidence": _stages(answerable),
-        "time": _times(results),
-        "by_lang": {},
-        "failures": [],
-    }
-    if any(r.answer is not None for r in results):
-        summary["answers"] = {
-            "accuracy": rate([r.correct for r in results]),
-            "fact": rate([r.checks.get("fact") for r in results]),
-            "answered": rate([r.checks.get("answered") for r in results]),
-            "cites_gold": rate([r.checks.get("cites_gold") for r in results]),
-            "quotes_verified": rate([ok for r in results for ok in r.quotes]),
-            "refused_unanswerable": rate([r.checks.get("refused") for r in results]),
-            "language": rate([r.checks.get("language") for r in results]),
-        }
-        found = [r for r in results if r.artifacts]
-        summary["artifacts"] = {
-            "answers_with_artifacts": sum(any(r.artifacts.values()) for r in found),
-            "found_answers": len(found),
-            "total": sum(sum(r.artifacts.values()) for r in found),
-            **{kind: sum(r.artifacts[kind] for r in found) for kind in (found[0].artifacts if found else {})},
-            # The same count on the model's own replies: an artefact there came from the prompt, one only in the
-            # checked answer from the checks or the translation step.
-            "in_drafts": {
-                kind: sum(r.draft_artifacts.get(kind, 0) for r in found)
-                for kind in (found[0].artifacts if found else {})
-            },
-            "translated_answers": sum(bool(r.answer and r.answer.translated) for r in found),
-        }
+    return Summary(
+        questions=len(results),
+        answerable=len(answerable),
+        unanswerable=len(results) - len(answerable),
+        k=k,
+        retrieval=Retrieval(
+            hit_at_1=rate([rk == 1 for rk in ranks]),
+            hit_at_k=rate([rk is not None for rk in ranks]),
+            mrr=round(sum(1 / rk for rk in ranks if rk) / len(ranks), 3) if ranks else None,
+        ),
+        answers=_answers(results),
+        evidence=_stages(answerable),
+        time=_times(results),
+        by_lang=_by_language(results),
+        failures=[
+            Failure(r.q.id, r.q.lang, r.q.question, problems, r.answer.text if r.answer else None)
+            for r in results
+            if (problems := _problems(r))
+        ],
+        results=[_record(r) for r in results],
+        artifacts=_artifacts(results),
+    )
+
+
+def _answers(results: list[Result]) -> Answers | None:
+    if not any(r.answer is not None for r in results):
+        return None
+    return Answers(
+        accuracy=rate([r.correct for r in results]),
+        fact=rate([r.checks.get("fact") for r in results]),
+        answered=rate([r.checks.get("answered") for r in results]),
+        cites_gold=rate([r.checks.get("cites_gold") for r in results]),
+        quotes_verified=rate([ok for r in results for ok in r.quotes]),
+        refused_unanswerable=rate([r.checks.get("refused") for r in results]),
+        language=rate([r.checks.get("language") for r in results]),
+    )
+
+
+def _artifacts(results: list[Result]) -> Artifacts | None:
+    found = [r for r in results if r.artifacts]
+    if not any(r.answer is not None for r in results):
+        return None
+    kinds = list(found[0].artifacts) if found else []
+    return Artifacts(
+        answers_with_artifacts=sum(any(r.artifacts.values()) for r in found),
+        found_answers=len(found),
+        total=sum(sum(r.artifacts.values()) for r in found),
+        kinds={kind: sum(r.artifacts[kind] for r in found) for kind in kinds},
+        in_drafts={kind: sum(r.draft_artifacts.get(kind, 0) for r in found) for kind in kinds},
+        translated_answers=sum(bool(r.answer and r.answer.translated) for r in found),
+    )
+
+
+def _by_language(results: list[Result]) -> dict[str, LanguageScores]:
+    out = {}
     for code in LANGS:
-        group = [r for r in results if r.q.lang == code]
-        if group:
-            summary["by_lang"][code] = {
-                "questions": len(group),
-                "hit_at_k": rate([r.rank is not None for r in group if r.q.answerable]),
-                "accuracy": rate([r.correct for r in group]),
-                **_times(group),
-            }
-    summary["results"] = [_record(r) for r in results]
-    for r in results:
-        if problems := _problems(r):
-            text = r.answer.text if r.answer else None
-            summary["failures"].append(
-                {"id": r.q.id, "lang": r.q.lang, "question": r.q.question, "problems": problems, "answer": text}
+        if group := [r for r in results if r.q.lang == code]:
+            out[code] = LanguageScores(
+                questions=len(group),
+                hit_at_k=rate([r.rank is not None for r in group if r.q.answerable]),
+                accuracy=rate([r.correct for r in group]),
+                times=_times(group),
             )
-    return summary
+    return out
 
 
 def run(
@@ -347,7 +317,7 @@ def run(
     limit: int | None = None,
     retrieval_only: bool = False,
     chats: Path | None = None,
-) -> tuple[dict[str, Any], list[Result]]:
+) -> tuple[Summary, list[Result]]:
     """Asks every question through `rag.api.assistant` (one at a time, as a user would) and scores it."""
     from tqdm import tqdm
 
@@ -361,7 +331,8 @@ def run(
         shown = None if retrieval_only else bot.evidence(q.question)
         results.append(score(q, hits, None if retrieval_only else bot.ask(q.question), shown))
     manifest = bot.retriever.store.manifest
-    summary = {
+    summary = summarize(results, settings.k)
+    summary.run = {
         "run_at": time.strftime("%Y-%m-%d %H:%M"),
         "qa": str(qa),
         "index": str(settings.index),
@@ -369,7 +340,7 @@ def run(
         "index_type": manifest.get("index_type", "flat"),
         "embed_model": manifest.get("embed_model"),
         "model": None if retrieval_only else bot.generator.name,
-        **summarize(results, settings.k),
-        "conversations": None if retrieval_only or chats is None else run_chats(load_chats(chats), bot, settings.k),
     }
+    if not retrieval_only and chats is not None:
+        summary.conversations = run_chats(load_chats(chats), bot, settings.k)
     return summary, results

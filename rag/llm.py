@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import ModelMissing
+from .types import Message
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ class Generator(Protocol):
     name: str
     n_ctx: int
 
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         """Text pieces of the reply, in order."""
         ...
 
@@ -71,7 +72,7 @@ class LlamaGenerator:
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         with self.lock:
             for part in self.llm.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.05, stream=True

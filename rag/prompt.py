@@ -7,7 +7,7 @@ not followed. It does not choose the sources (see context.py).
 from __future__ import annotations
 
 from . import guard
-from .types import Exchange, Source
+from .types import Exchange, Message, Source
 
 NOT_FOUND = "NOT_FOUND"
 
@@ -38,10 +38,10 @@ def user_message(question: str, sources: list[Source], language: str) -> str:
     )
 
 
-def messages(question: str, sources: list[Source], language: str, earlier: Exchange | None = None) -> list[dict]:
+def messages(question: str, sources: list[Source], language: str, earlier: Exchange | None = None) -> list[Message]:
     """System prompt first (its KV cache is reused); an earlier exchange as real turns, so a
     follow-up reads as one."""
-    turns = (
+    turns: list[Message] = (
         [{"role": "user", "content": earlier.question}, {"role": "assistant", "content": earlier.answer}]
         if earlier
         else []

@@ -13,13 +13,12 @@ import threading
 import numpy as np
 
 from . import stores
-from .chunker import ChunkerSettings
 from .embed import Embedder
 from .errors import IndexMismatch, UsageError
 from .lexical import Lexical
 from .settings import Settings
 from .stores import VectorStore
-from .types import Hit
+from .types import ChunkerSettings, Hit
 
 MAX_QUERY_CHARS = 2000  # a longer query only dilutes the embedding
 CHUNK_WEIGHT = 0.7  # relevance = 0.7 chunk cosine + 0.3 best-sentence cosine

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import citations, numbers, tidy
 from .llm import Generator
+from .types import Message
 
 SYSTEM = "Translate the user's text into {language}. Keep names and numbers exactly. Reply with the translation only."
 
@@ -27,7 +28,10 @@ def into(text: str, code: str, language: str, gen: Generator, max_tokens: int) -
         if not tidy.foreign(body, code):
             out.append(claim)
             continue
-        msgs = [{"role": "system", "content": SYSTEM.format(language=language)}, {"role": "user", "content": body}]
+        msgs: list[Message] = [
+            {"role": "system", "content": SYSTEM.format(language=language)},
+            {"role": "user", "content": body},
+        ]
         done = citations.strip_markers(" ".join("".join(gen.stream(msgs, max_tokens)).split()))
         ok = done and numbers.figures(done) == numbers.figures(body) and not tidy.foreign(done, code)
         out.append(citations.with_markers(done, citations.markers(claim)) if ok else claim)

@@ -4,6 +4,7 @@ small derived values (a passage's line range, a report's one-line summary)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Literal, TypedDict
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,18 @@ class Chunk:
     end_line: int
     text: str
     page: int | None = None
+
+
+@dataclass(frozen=True)
+class ChunkerSettings:
+    """How documents are cut into chunks; part of an index's fingerprint (a change rebuilds fully)."""
+
+    max_chars: int = 500
+    overlap_sentences: int = 1
+    version: int = 1
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,23 @@ class Citation:
     end_line: int
     quote: str
     page: int | None = None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An answer after its citations were checked: the repaired text, one citation per marker, and how many
+    sentences no shown passage supports (marked [?])."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    unsupported: int
+
+
+class Message(TypedDict):
+    """One chat message as the LLM seam takes it (the OpenAI and llama.cpp shape)."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.chunker import ChunkerSettings, chunk_text, sentence_spans
+from rag.chunker import chunk_text, sentence_spans
+from rag.types import ChunkerSettings
 from tests.conftest import SEEDS
 
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rag.chunker import make_chunk
-from rag.citations import UNSUPPORTED, Checked, check, claims, markers, restates
-from rag.types import Passage
+from rag.citations import UNSUPPORTED, check, claims, markers, restates
+from rag.types import Checked, Passage
 
 DOC = (
     "Microsoft paid 650 million dollars for the Inflection team.\n"

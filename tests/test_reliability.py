@@ -9,12 +9,12 @@ import pytest
 
 from rag import context
 from rag.api import build_index, embedder, open_retriever
-from rag.chunker import ChunkerSettings
 from rag.embed import DEFAULT_EMBED
 from rag.errors import IndexMismatch
 from rag.indexer import build
 from rag.retrieve import Retriever
 from rag.settings import Settings
+from rag.types import ChunkerSettings
 from tests.conftest import opened
 
 HERE = Settings().replace(docs=Path("seeds"), index=Path("index"))
