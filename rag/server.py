@@ -10,13 +10,13 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict
 from typing import Any
 
+from . import sse
 from .answer import MAX_QUESTION_CHARS
-from .errors import RagError, UsageError
+from .errors import RagError
 from .settings import Settings
-from .types import Answer, Citation, Retrieved
+from .types import Answer
 from .web import WebApp, exchanges, text_of
 
 MODEL_ID = "rag"
@@ -30,8 +30,9 @@ class ApiError(Exception):
         self.status, self.kind, self.headers = status, kind, headers or {}
 
 
-def status_of(exc: RagError) -> int:
-    return 400 if isinstance(exc, UsageError) else 503
+def as_api_error(exc: RagError) -> ApiError:
+    error = sse.error_body(exc)["error"]
+    return ApiError(error["code"], str(exc), error["type"])
 
 
 class Queue:
@@ -54,10 +55,6 @@ class Queue:
         self._slots.release()
         with self._lock:
             self.count -= 1
-
-
-def citation_dict(c: Citation) -> dict:
-    return {k: v for k, v in asdict(c).items() if k != "chunk_id"}
 
 
 def parse(body: bytes) -> tuple[str, list, int | None, bool]:
@@ -83,10 +80,6 @@ def parse(body: bytes) -> tuple[str, list, int | None, bool]:
     if max_tokens is not None and (not isinstance(max_tokens, int) or not 1 <= max_tokens <= MAX_TOKENS):
         raise ApiError(400, f"max_tokens must be a whole number from 1 to {MAX_TOKENS}")
     return question, exchanges(messages[:-1]), max_tokens, bool(req.get("stream"))
-
-
-def _words(text: str) -> str:
-    return "".join(ch for ch in text if not ch.isspace() and ch not in ".!?")
 
 
 def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
@@ -119,20 +112,26 @@ def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
         model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag", "llm": settings.llm_model}
         return {"object": "list", "data": [model]}
 
-    def start(question: str, history: list, max_tokens: int | None) -> tuple[Iterator, Any]:
-        """Waits for the model, then runs the core to its first event so errors still get a status."""
+    def start(question: str, history: list, max_tokens: int | None) -> tuple[Iterator, str | Answer]:
+        """Waits for the model, then runs the core to the first piece of its reply, so errors still get a status."""
         queue.enter()
         try:
             events = web.bot().stream(question, history=history, max_tokens=max_tokens)
-            return events, next(events)
+            return events, sse.first_event(events)
         except RagError as exc:
             queue.leave()
-            raise ApiError(
-                status_of(exc), str(exc), "invalid_request_error" if status_of(exc) == 400 else "server_error"
-            ) from None
+            raise as_api_error(exc) from None
         except BaseException:
             queue.leave()
             raise
+
+    def finish(first: str | Answer, events: Iterator) -> Answer:
+        try:
+            return sse.final(first, events)
+        except RagError as exc:
+            raise as_api_error(exc) from None
+        finally:
+            queue.leave()
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> Any:
@@ -141,75 +140,12 @@ def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
         events, first = await run_in_threadpool(start, question, history, max_tokens)
         base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": MODEL_ID}
         if not stream:
-            try:
-                answer = first if isinstance(first, Answer) else next(e for e in events if isinstance(e, Answer))
-            finally:
-                queue.leave()
-            return {
-                **base,
-                "object": "chat.completion",
-                "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": answer.text}, "finish_reason": "stop"}
-                ],
-                "usage": usage(answer),
-                "citations": [citation_dict(c) for c in answer.citations],
-                "found": answer.found,
-            }
-        return StreamingResponse(sse(base, first, events), media_type="text/event-stream")
-
-    def sse(base: dict, first: Any, events: Iterator) -> Iterator[str]:
-        def chunk(delta: dict, finish: str | None = None, **extra: Any) -> str:
-            body = {
-                **base,
-                "object": "chat.completion.chunk",
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-                **extra,
-            }
-            return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
-
-        try:
-            yield chunk({"role": "assistant", "content": ""})
-            streamed = ""
-            for event in _chain(first, events):
-                if isinstance(event, Retrieved):
-                    continue
-                if isinstance(event, str):
-                    streamed += event
-                    yield chunk({"content": event})
-                    continue
-                if _words(event.text) != _words(streamed):
-                    # The checked answer differs from the draft (markers repaired, or a refusal): it follows it.
-                    yield chunk({"content": ("\n\n" if streamed else "") + event.text})
-                yield chunk(
-                    {},
-                    "stop",
-                    answer=event.text,
-                    found=event.found,
-                    usage=usage(event),
-                    citations=[citation_dict(c) for c in event.citations],
-                )
-        except RagError as exc:
-            yield f"data: {json.dumps({'error': {'message': str(exc), 'type': 'server_error', 'code': status_of(exc)}})}\n\n"
-        finally:
-            queue.leave()
-        yield "data: [DONE]\n\n"
+            # In a worker thread: the model must not block the event loop (other requests, 429s, the page).
+            return sse.completion(base, await run_in_threadpool(finish, first, events))
+        return StreamingResponse(sse.stream(base, first, events, queue.leave), media_type="text/event-stream")
 
     if page:
         from .page import mount
 
         mount(app, web, "/")
     return app
-
-
-def _chain(first: Any, rest: Iterator) -> Iterator:
-    yield first
-    yield from rest
-
-
-def usage(answer: Answer) -> dict:
-    t = answer.timings
-    return {
-        "prompt_tokens": t.prompt_tokens,
-        "completion_tokens": t.completion_tokens,
-        "total_tokens": t.prompt_tokens + t.completion_tokens,
-    }
