@@ -201,12 +201,17 @@ def ask(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
 
     bot = assistant(settings=settings_of(ctx, **flags))
     answer, streamed = None, ""
-    for event in bot.stream(question):
-        if isinstance(event, Answer):
-            answer = event
-        elif isinstance(event, str) and not as_json:
-            streamed += event
-            click.echo(event, nl=False)
+    try:
+        for event in bot.stream(question):
+            if isinstance(event, Answer):
+                answer = event
+            elif isinstance(event, str) and not as_json:
+                streamed += event
+                click.echo(event, nl=False)
+    except RagError:
+        if streamed:
+            click.echo("")  # ends the draft's line: the error (say, the LLM server lost mid-answer) stands alone
+        raise
     assert answer is not None
     if as_json:
         emit_json(answer.to_dict())

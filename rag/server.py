@@ -109,7 +109,8 @@ def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
     @app.get("/v1/models")
     def models(request: Request) -> dict:
         check_key(request)
-        model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag", "llm": settings.llm_model}
+        # `llm`: what writes the answers (the remote server's model, or the local GGUF), not only what was asked for.
+        model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag", "llm": web.answering()}
         return {"object": "list", "data": [model]}
 
     def start(question: str, history: list, max_tokens: int | None) -> tuple[Iterator, str | Answer]:
