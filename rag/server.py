@@ -36,25 +36,30 @@ def as_api_error(exc: RagError) -> ApiError:
 
 
 class Queue:
-    """Counts requests waiting for or using the model; past `limit` a request is turned away (429) at once."""
+    """Counts requests waiting for or using the model; past `limit` a request is turned away (429) at once, told
+    to retry when the queue has likely drained (Retry-After: those queued × the mean time one holds the model)."""
 
     def __init__(self, limit: int, workers: int = 1):
-        self.limit, self.count, self._lock = limit, 0, threading.Lock()
+        self.limit, self.count, self.workers, self._lock = limit, 0, workers, threading.Lock()
         self._slots = threading.Semaphore(workers)  # the one local model writes one answer at a time
+        self.mean_s = 5.0  # running mean of the seconds a request holds the model; a first guess until measured
 
-    def enter(self) -> None:
+    def enter(self) -> float:
+        """Waits for the model; returns when it got it (for `leave`)."""
         with self._lock:
             if self.count >= self.limit:
-                raise ApiError(
-                    429, f"{self.count} requests are queued; retry shortly", "rate_limit_error", {"Retry-After": "5"}
-                )
+                wait = max(1, min(60, round(self.count * self.mean_s / self.workers)))
+                message = f"{self.count} requests are queued; retry in {wait} s"
+                raise ApiError(429, message, "rate_limit_error", {"Retry-After": str(wait)})
             self.count += 1
         self._slots.acquire()
+        return time.monotonic()
 
-    def leave(self) -> None:
+    def leave(self, started: float) -> None:
         self._slots.release()
         with self._lock:
             self.count -= 1
+            self.mean_s = 0.8 * self.mean_s + 0.2 * (time.monotonic() - started)
 
 
 def parse(body: bytes) -> tuple[str, list, int | None, bool]:
@@ -113,37 +118,38 @@ def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
         model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag", "llm": web.answering()}
         return {"object": "list", "data": [model]}
 
-    def start(question: str, history: list, max_tokens: int | None) -> tuple[Iterator, str | Answer]:
+    def start(question: str, history: list, max_tokens: int | None) -> tuple[Iterator, str | Answer, float]:
         """Waits for the model, then runs the core to the first piece of its reply, so errors still get a status."""
-        queue.enter()
+        started = queue.enter()
         try:
             events = web.bot().stream(question, history=history, max_tokens=max_tokens)
-            return events, sse.first_event(events)
+            return events, sse.first_event(events), started
         except RagError as exc:
-            queue.leave()
+            queue.leave(started)
             raise as_api_error(exc) from None
         except BaseException:
-            queue.leave()
+            queue.leave(started)
             raise
 
-    def finish(first: str | Answer, events: Iterator) -> Answer:
+    def finish(first: str | Answer, events: Iterator, started: float) -> Answer:
         try:
             return sse.final(first, events)
         except RagError as exc:
             raise as_api_error(exc) from None
         finally:
-            queue.leave()
+            queue.leave(started)
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> Any:
         check_key(request)
         question, history, max_tokens, stream = parse(await request.body())
-        events, first = await run_in_threadpool(start, question, history, max_tokens)
+        events, first, started = await run_in_threadpool(start, question, history, max_tokens)
         base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": MODEL_ID}
         if not stream:
             # In a worker thread: the model must not block the event loop (other requests, 429s, the page).
-            return sse.completion(base, await run_in_threadpool(finish, first, events))
-        return StreamingResponse(sse.stream(base, first, events, queue.leave), media_type="text/event-stream")
+            return sse.completion(base, await run_in_threadpool(finish, first, events, started))
+        body = sse.stream(base, first, events, lambda: queue.leave(started))
+        return StreamingResponse(body, media_type="text/event-stream")
 
     if page:
         from .page import mount

@@ -3,6 +3,7 @@ check; a scripted generator that quotes its source [1], so answers are determini
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -204,3 +205,23 @@ def test_rag_serve_command_answers_the_openai_client(built: Path) -> None:
         )
         assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].model_extra["answer"].strip()
         assert "gradio" in httpx.get(f"{base}/", follow_redirects=True).text.lower()
+
+
+def test_retry_after_is_the_time_the_queue_needs_to_drain() -> None:
+    from rag.server import ApiError, Queue
+
+    queue = Queue(limit=2)
+    started = [queue.enter()]
+    threading.Thread(target=lambda: started.append(queue.enter()), daemon=True).start()  # waits for the model
+    while queue.count < 2:
+        time.sleep(0.01)
+    with pytest.raises(ApiError) as full:
+        queue.enter()
+    # Two queued, each holding the model 5 s (the first guess): come back in 10 s.
+    assert full.value.status == 429 and full.value.headers == {"Retry-After": "10"}
+    queue.leave(started[0] - 30)  # that request held the model for 30 s: the mean moves toward it
+    assert queue.mean_s == pytest.approx(0.8 * 5 + 0.2 * 30, abs=0.1)
+    while len(started) < 2:
+        time.sleep(0.01)
+    queue.leave(started[1])
+    assert queue.count == 0
