@@ -25,6 +25,7 @@ from typing import IO, Any
 
 import httpx
 
+from .errors import RagError
 from .settings import Settings
 from .types import LoadRequest
 
@@ -160,7 +161,8 @@ def _wait(base: str, proc: subprocess.Popen, startup_s: float, log: IO[str]) -> 
         except httpx.HTTPError:
             time.sleep(0.5)
     log.seek(0)
-    raise RuntimeError(f"rag serve did not start at {base} (exit code {proc.poll()}): {log.read()[-2000:]}")
+    last = ([line for line in log.read().splitlines() if line.strip()] or ["no output"])[-1]
+    raise RagError(f"rag serve did not start at {base} (exit code {proc.poll()}): {last}")
 
 
 def run(questions: list[str], settings: Settings, per_client: int) -> dict[str, Any]:

@@ -17,6 +17,13 @@ class LlmUnavailable(RagError):
     pass
 
 
+# llama_cpp.server's default (interrupt_requests) ends the stream under way when another request arrives, and
+# rag serve sends up to queue_limit at once (tests/test_faults.py).
+CUT_HINT = (
+    "a llama_cpp.server also does this when another request arrives unless started with --interrupt_requests False"
+)
+
+
 class RemoteGenerator:
     """Many requests may run at once: the server schedules them. A server silent for `timeout` seconds (before
     its first token or between two) is given up on with `LlmTimeout`; one that goes away mid-answer gives
@@ -62,7 +69,9 @@ class RemoteGenerator:
                 "overloaded: ask again, or raise llm_timeout (RAG_LLM_TIMEOUT)"
             )
         if during and not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-            return LlmUnavailable(f"lost the LLM server at {self.url}{during} ({kind}); ask again once it is back")
+            return LlmUnavailable(
+                f"lost the LLM server at {self.url}{during} ({kind}); ask again once it is back ({CUT_HINT})"
+            )
         return LlmUnavailable(f"cannot reach the LLM server at {self.url} ({kind}); start it or fix --llm-url")
 
     def _pick_model(self, name: str | None) -> str:
@@ -86,7 +95,7 @@ class RemoteGenerator:
         import httpx
 
         body = {"model": self.model, "messages": messages, "max_tokens": max_tokens, "temperature": 0.0, "stream": True}
-        started = False
+        started, finished = False, None
         try:
             with self.http.stream("POST", self.url + "/chat/completions", json=body) as res:
                 if res.status_code != 200:
@@ -97,12 +106,17 @@ class RemoteGenerator:
                     if not line.startswith("data:") or line.strip() == "data: [DONE]":
                         continue
                     choices = json.loads(line[5:]).get("choices") or [{}]
+                    finished = finished or choices[0].get("finish_reason")
                     delta = (choices[0].get("delta") or {}).get("content")
                     if delta:
                         started = True
                         yield delta
         except httpx.HTTPError as exc:
             raise self._failure(exc, " in the middle of an answer" if started else " before its answer") from None
+        if not finished:
+            # Every OpenAI-compatible server ends a complete reply with a finish_reason: one that ends without it
+            # (cleanly, with [DONE]) was cut short, not finished.
+            raise LlmUnavailable(f"the LLM server at {self.url} cut the answer short (no finish_reason; {CUT_HINT})")
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one generator per process; texts repeat per question
     def count_tokens(self, text: str) -> int:

@@ -29,10 +29,10 @@ QUESTION = "How much did Microsoft pay for the Inflection AI team?"
 ASK = {"model": "rag", "messages": [{"role": "user", "content": QUESTION}]}
 
 
-def llama_server(port: int, alias: str | None = None):  # noqa: ANN201 - the running() context manager
+def llama_server(port: int, *args: str):  # noqa: ANN201 - the running() context manager
     """`python -m llama_cpp.server` with the tiny model on `port` (the same port again after a kill)."""
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(models.test_model_path()), "--n_ctx", "2048"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port)] + (["--model_alias", alias] if alias else [])
+    cmd += ["--host", "127.0.0.1", "--port", str(port), *args]
     return running(cmd, f"http://127.0.0.1:{port}/v1/models", timeout=120)
 
 
@@ -106,9 +106,52 @@ def test_page_and_ask_show_one_line_when_the_llm_server_dies(built: Path) -> Non
         assert "⚠" not in list(web.chat(QUESTION, [], 5))[-1]  # the same page, the server back
 
 
+def two_at_once(url: str) -> tuple[list, list]:
+    """A long answer, and a short one asked while the first is being written: (pieces or error) of each."""
+    from rag.remote import RemoteGenerator
+
+    gen = RemoteGenerator(url, tokens="estimate")
+    story = [{"role": "user", "content": "Write a long story about a lighthouse keeper and her cat."}]
+    results: tuple[list, list] = ([], [])
+
+    def run(max_tokens: int, out: list, started: threading.Event) -> None:
+        try:
+            for piece in gen.stream(story, max_tokens):
+                started.set()
+                out.append(piece)
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            out.append(exc)
+        started.set()
+
+    long_started, short_started = threading.Event(), threading.Event()
+    first = threading.Thread(target=run, args=(200, results[0], long_started))
+    first.start()
+    assert long_started.wait(120)  # the server is writing the long answer
+    second = threading.Thread(target=run, args=(4, results[1], short_started))
+    second.start()
+    first.join(300)
+    second.join(300)
+    return results
+
+
+def test_llama_cpp_server_needs_interrupt_requests_off_for_answers_at_once() -> None:
+    from rag.remote import LlmUnavailable
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/v1"
+    with llama_server(port):  # its default: a request arriving ends the stream under way
+        long, _ = two_at_once(url)
+    # Not a silently short answer: an error that says how to start the server.
+    assert isinstance(long[-1], LlmUnavailable) and "--interrupt_requests False" in str(long[-1]), long[-1:]
+    with llama_server(port, "--interrupt_requests", "False"):
+        long, short = two_at_once(url)
+    assert all(isinstance(p, str) for p in long + short) and len(long) > 50 and short, (long[-1:], short[-1:])
+
+
 class Stalling(BaseHTTPRequestHandler):
     """An OpenAI-compatible server that lists two models and then stalls: before its reply (`mode` "silent") or
-    after its first word ("midway"). It records the model each request asked for."""
+    after its first word ("midway"); or ends after its first word with no finish_reason ("cut"). It records the
+    model each request asked for."""
 
     mode, asked, release = "silent", [], threading.Event()
 
@@ -120,12 +163,16 @@ class Stalling(BaseHTTPRequestHandler):
         if not self.path.endswith("/chat/completions"):
             return self._send(404, {"error": "no tokenizer here"})
         Stalling.asked.append(body["model"])
-        if Stalling.mode == "midway":
+        if Stalling.mode in ("midway", "cut"):
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             self.wfile.write(b'data: {"choices": [{"delta": {"content": "Microsoft paid"}}]}\n\n')
             self.wfile.flush()
+        if Stalling.mode == "cut":  # ends cleanly, but with no finish_reason: the answer was cut short
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.close_connection = True
+            return
         Stalling.release.wait(60)
 
     def _send(self, status: int, obj: dict) -> None:
@@ -169,6 +216,10 @@ def test_a_silent_llm_server_gives_504_and_one_line_not_a_hang(built: Path, stal
             seen = list(events(res))
         assert seen[-1] == "[DONE]" and seen[-2]["error"]["code"] == 504, seen[-2:]
         assert "in the middle of an answer" in seen[-2]["error"]["message"]
+        Stalling.mode = "cut"
+        res = httpx.post(f"{base}/v1/chat/completions", json=ASK, timeout=60)
+        assert res.status_code == 503 and "cut the answer short" in res.json()["error"]["message"], res.text
+        Stalling.mode = "midway"
         last = list(web.chat(QUESTION, [], 5))[-1]
         assert last.startswith("⚠ The LLM server at") and "sent nothing for 2 s" in last and "\n" not in last
         # With no name set, the first model the server lists answers.
@@ -219,7 +270,7 @@ def test_models_and_page_report_the_remote_model_of_a_real_server(built: Path) -
     web = WebApp(settings)
     base, server = start_uvicorn(create_app(settings, web, page=False))
     try:
-        with llama_server(port, alias="tiny"):
+        with llama_server(port, "--model_alias", "tiny"):
             assert httpx.get(f"{base}/v1/models").json()["data"][0]["llm"] == f"tiny @ {llm_url}"  # not loaded yet
             assert httpx.post(f"{base}/v1/chat/completions", json=ASK, timeout=300).status_code == 200
             assert httpx.get(f"{base}/v1/models").json()["data"][0]["llm"] == f"tiny @ {llm_url}"
