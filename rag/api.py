@@ -69,10 +69,12 @@ def _local_generator(path: Path) -> LlamaGenerator:
 
 
 @functools.lru_cache(maxsize=4)
-def _remote_generator(url: str, api_key: str | None, tokens: str, tokenizer: Path | None) -> Generator:
+def _remote_generator(
+    url: str, name: str | None, api_key: str | None, tokens: str, tokenizer: Path | None, timeout: int
+) -> Generator:
     from .remote import RemoteGenerator
 
-    return RemoteGenerator(url, None, api_key, tokens, tokenizer)
+    return RemoteGenerator(url, name, api_key, tokens, tokenizer, timeout)
 
 
 def generator(settings: Settings) -> Generator:
@@ -81,7 +83,8 @@ def generator(settings: Settings) -> Generator:
     if settings.llm_url:
         # `local` counts with the tokenizer of the local GGUF (--model): exact when the server runs the same family.
         tokenizer = resolve_llm(settings.llm_model, settings.cache_dir) if settings.llm_tokens == "local" else None
-        return _remote_generator(settings.llm_url, settings.llm_api_key, settings.llm_tokens, tokenizer)
+        s = settings
+        return _remote_generator(s.llm_url, s.llm_remote_model, s.llm_api_key, s.llm_tokens, tokenizer, s.llm_timeout)
     return _local_generator(resolve_llm(settings.llm_model, settings.cache_dir))
 
 

@@ -201,12 +201,17 @@ def ask(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
 
     bot = assistant(settings=settings_of(ctx, **flags))
     answer, streamed = None, ""
-    for event in bot.stream(question):
-        if isinstance(event, Answer):
-            answer = event
-        elif isinstance(event, str) and not as_json:
-            streamed += event
-            click.echo(event, nl=False)
+    try:
+        for event in bot.stream(question):
+            if isinstance(event, Answer):
+                answer = event
+            elif isinstance(event, str) and not as_json:
+                streamed += event
+                click.echo(event, nl=False)
+    except RagError:
+        if streamed:
+            click.echo("")  # ends the draft's line: the error (say, the LLM server lost mid-answer) stands alone
+        raise
     assert answer is not None
     if as_json:
         emit_json(answer.to_dict())
@@ -298,6 +303,7 @@ def eval_command(
 
 @main.command()
 @click.option("--quick", is_flag=True, help="Small sizes and 3 questions (for tests).")
+@click.option("--load", is_flag=True, help="Instead: rag serve under 1, 5 and 20 concurrent API clients.")
 @MODEL
 @click.option(
     "--qa", "qa_path", type=click.Path(path_type=Path), default="eval/qa.jsonl", show_default=True, help="Questions."
@@ -307,15 +313,30 @@ def eval_command(
 @EMBED
 @JSON
 @click.pass_context
-def bench(ctx: click.Context, quick: bool, qa_path: Path, as_json: bool, **flags: Any) -> None:
+def bench(ctx: click.Context, quick: bool, load: bool, qa_path: Path, as_json: bool, **flags: Any) -> None:
     """Measure first-token time, tokens/s (pipeline vs raw llama.cpp), indexing and search speed here."""
     from . import bench as bench_mod
 
+    if load:
+        _bench_load(settings_of(ctx, **flags), qa_path, quick, as_json)
+        return
     result = bench_mod.run(qa_path, settings_of(ctx, **flags), quick)
     if as_json:
         emit_json(result)
     else:
         click.echo(bench_mod.text(result))
+
+
+def _bench_load(settings: Settings, qa_path: Path, quick: bool, as_json: bool) -> None:
+    """`bench --load`: each client asks 3 questions (1 with --quick) of the set, in turn."""
+    from . import bench_load
+    from .bench import pick_questions
+
+    result = bench_load.run(pick_questions(qa_path, 60), settings, 1 if quick else 3)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(bench_load.text(result))
 
 
 @main.command()

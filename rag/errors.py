@@ -47,3 +47,8 @@ class ModelMissing(RagError):
 
 class WriteFailed(RagError):
     """Disk full or permission denied while writing the index; the old index is intact."""
+
+
+class LlmTimeout(RagError):
+    """The LLM server sent nothing for `llm_timeout` seconds (before its first token or between two): the API
+    answers 504."""

@@ -40,6 +40,7 @@ class LlamaGenerator:
         self.name = path.name
         self.n_ctx = n_ctx
         self.lock = threading.Lock()
+        self._last: list[dict] | None = None  # the messages of the last reply (under `lock`)
         self.llm = self._load(path, n_ctx, n_threads or len(os.sched_getaffinity(0)))
 
     @staticmethod
@@ -74,6 +75,12 @@ class LlamaGenerator:
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         with self.lock:
+            if messages == self._last:
+                # The same prompt again: llama-cpp-python would replay only its last token (a one-token batch,
+                # other arithmetic) and the greedy reply could change ("6.6 billion USD." then EOS, 11 tokens
+                # instead of 32 with the tiny model). Evaluated afresh, the same question gets the same answer.
+                self.llm.reset()
+            self._last = messages
             for part in self.llm.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.05, stream=True
             ):

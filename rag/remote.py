@@ -10,15 +10,24 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import RagError
+from .errors import LlmTimeout, RagError
 
 
 class LlmUnavailable(RagError):
     pass
 
 
+# llama_cpp.server's default (interrupt_requests) ends the stream under way when another request arrives, and
+# rag serve sends up to queue_limit at once (tests/test_faults.py).
+CUT_HINT = (
+    "a llama_cpp.server also does this when another request arrives unless started with --interrupt_requests False"
+)
+
+
 class RemoteGenerator:
-    """Many requests may run at once: the server schedules them."""
+    """Many requests may run at once: the server schedules them. A server silent for `timeout` seconds (before
+    its first token or between two) is given up on with `LlmTimeout`; one that goes away mid-answer gives
+    `LlmUnavailable`. Both leave the generator usable: the next request opens a new connection."""
 
     n_ctx = 2048
 
@@ -29,13 +38,14 @@ class RemoteGenerator:
         api_key: str | None = None,
         tokens: str = "auto",
         tokenizer: Path | None = None,
+        timeout: float = 120,
     ):
         import httpx
 
-        self.url = url.rstrip("/")
+        self.url, self.timeout = url.rstrip("/"), timeout
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.http = httpx.Client(headers=headers, timeout=httpx.Timeout(600, connect=5))
-        self.model = name or self._first_model()
+        self.http = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout, connect=min(5, timeout)))
+        self.model = self._pick_model(name)
         self.name = f"{self.model} @ {self.url}"
         self.tokens = tokens
         self._vocab = _vocab(tokenizer) if tokens == "local" and tokenizer else None
@@ -46,22 +56,46 @@ class RemoteGenerator:
         try:
             return self.http.request(method, self.url + path, **kw)
         except httpx.HTTPError as exc:
-            raise LlmUnavailable(
-                f"cannot reach the LLM server at {self.url} ({type(exc).__name__}); start it or fix --llm-url"
-            ) from None
+            raise self._failure(exc, "") from None
 
-    def _first_model(self) -> str:
+    def _failure(self, exc: Exception, during: str) -> RagError:
+        """The named error for a transport failure: a timeout, a server that is gone, or one lost `during` a reply."""
+        import httpx
+
+        kind = type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+            return LlmTimeout(
+                f"the LLM server at {self.url} sent nothing for {self.timeout:g} s{during} ({kind}); it may be "
+                "overloaded: ask again, or raise llm_timeout (RAG_LLM_TIMEOUT)"
+            )
+        if during and not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            return LlmUnavailable(
+                f"lost the LLM server at {self.url}{during} ({kind}); ask again once it is back ({CUT_HINT})"
+            )
+        return LlmUnavailable(f"cannot reach the LLM server at {self.url} ({kind}); start it or fix --llm-url")
+
+    def _pick_model(self, name: str | None) -> str:
+        """`name` if the server lists it, else (no name) the first model it lists; LlmUnavailable otherwise."""
         res = self._call("GET", "/models")
-        if res.status_code != 200 or not res.json().get("data"):
+        listed = [m.get("id") for m in res.json().get("data") or []] if res.status_code == 200 else []
+        if not listed:
             raise LlmUnavailable(
                 f"the LLM server at {self.url} lists no models (HTTP {res.status_code}); check --llm-url"
             )
-        return res.json()["data"][0]["id"]
+        if name is None:
+            return listed[0]
+        if name not in listed:
+            raise LlmUnavailable(
+                f"the LLM server at {self.url} has no model {name!r}; it lists: {', '.join(map(str, listed))} "
+                "(fix llm_remote_model, RAG_LLM_REMOTE_MODEL)"
+            )
+        return name
 
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         import httpx
 
         body = {"model": self.model, "messages": messages, "max_tokens": max_tokens, "temperature": 0.0, "stream": True}
+        started, finished = False, None
         try:
             with self.http.stream("POST", self.url + "/chat/completions", json=body) as res:
                 if res.status_code != 200:
@@ -72,11 +106,17 @@ class RemoteGenerator:
                     if not line.startswith("data:") or line.strip() == "data: [DONE]":
                         continue
                     choices = json.loads(line[5:]).get("choices") or [{}]
+                    finished = finished or choices[0].get("finish_reason")
                     delta = (choices[0].get("delta") or {}).get("content")
                     if delta:
+                        started = True
                         yield delta
         except httpx.HTTPError as exc:
-            raise LlmUnavailable(f"lost the LLM server at {self.url} ({type(exc).__name__})") from None
+            raise self._failure(exc, " in the middle of an answer" if started else " before its answer") from None
+        if not finished:
+            # Every OpenAI-compatible server ends a complete reply with a finish_reason: one that ends without it
+            # (cleanly, with [DONE]) was cut short, not finished.
+            raise LlmUnavailable(f"the LLM server at {self.url} cut the answer short (no finish_reason; {CUT_HINT})")
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one generator per process; texts repeat per question
     def count_tokens(self, text: str) -> int:

@@ -10,13 +10,13 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict
 from typing import Any
 
+from . import sse
 from .answer import MAX_QUESTION_CHARS
-from .errors import RagError, UsageError
+from .errors import RagError
 from .settings import Settings
-from .types import Answer, Citation, Retrieved
+from .types import Answer
 from .web import WebApp, exchanges, text_of
 
 MODEL_ID = "rag"
@@ -30,34 +30,36 @@ class ApiError(Exception):
         self.status, self.kind, self.headers = status, kind, headers or {}
 
 
-def status_of(exc: RagError) -> int:
-    return 400 if isinstance(exc, UsageError) else 503
+def as_api_error(exc: RagError) -> ApiError:
+    error = sse.error_body(exc)["error"]
+    return ApiError(error["code"], str(exc), error["type"])
 
 
 class Queue:
-    """Counts requests waiting for or using the model; past `limit` a request is turned away (429) at once."""
+    """Counts requests waiting for or using the model; past `limit` a request is turned away (429) at once, told
+    to retry when the queue has likely drained (Retry-After: those queued × the mean time one holds the model)."""
 
     def __init__(self, limit: int, workers: int = 1):
-        self.limit, self.count, self._lock = limit, 0, threading.Lock()
+        self.limit, self.count, self.workers, self._lock = limit, 0, workers, threading.Lock()
         self._slots = threading.Semaphore(workers)  # the one local model writes one answer at a time
+        self.mean_s = 5.0  # running mean of the seconds a request holds the model; a first guess until measured
 
-    def enter(self) -> None:
+    def enter(self) -> float:
+        """Waits for the model; returns when it got it (for `leave`)."""
         with self._lock:
             if self.count >= self.limit:
-                raise ApiError(
-                    429, f"{self.count} requests are queued; retry shortly", "rate_limit_error", {"Retry-After": "5"}
-                )
+                wait = max(1, min(60, round(self.count * self.mean_s / self.workers)))
+                message = f"{self.count} requests are queued; retry in {wait} s"
+                raise ApiError(429, message, "rate_limit_error", {"Retry-After": str(wait)})
             self.count += 1
         self._slots.acquire()
+        return time.monotonic()
 
-    def leave(self) -> None:
+    def leave(self, started: float) -> None:
         self._slots.release()
         with self._lock:
             self.count -= 1
-
-
-def citation_dict(c: Citation) -> dict:
-    return {k: v for k, v in asdict(c).items() if k != "chunk_id"}
+            self.mean_s = 0.8 * self.mean_s + 0.2 * (time.monotonic() - started)
 
 
 def parse(body: bytes) -> tuple[str, list, int | None, bool]:
@@ -83,10 +85,6 @@ def parse(body: bytes) -> tuple[str, list, int | None, bool]:
     if max_tokens is not None and (not isinstance(max_tokens, int) or not 1 <= max_tokens <= MAX_TOKENS):
         raise ApiError(400, f"max_tokens must be a whole number from 1 to {MAX_TOKENS}")
     return question, exchanges(messages[:-1]), max_tokens, bool(req.get("stream"))
-
-
-def _words(text: str) -> str:
-    return "".join(ch for ch in text if not ch.isspace() and ch not in ".!?")
 
 
 def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
@@ -116,100 +114,45 @@ def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
     @app.get("/v1/models")
     def models(request: Request) -> dict:
         check_key(request)
-        model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag", "llm": settings.llm_model}
+        # `llm`: what writes the answers (the remote server's model, or the local GGUF), not only what was asked for.
+        model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag", "llm": web.answering()}
         return {"object": "list", "data": [model]}
 
-    def start(question: str, history: list, max_tokens: int | None) -> tuple[Iterator, Any]:
-        """Waits for the model, then runs the core to its first event so errors still get a status."""
-        queue.enter()
+    def start(question: str, history: list, max_tokens: int | None) -> tuple[Iterator, str | Answer, float]:
+        """Waits for the model, then runs the core to the first piece of its reply, so errors still get a status."""
+        started = queue.enter()
         try:
             events = web.bot().stream(question, history=history, max_tokens=max_tokens)
-            return events, next(events)
+            return events, sse.first_event(events), started
         except RagError as exc:
-            queue.leave()
-            raise ApiError(
-                status_of(exc), str(exc), "invalid_request_error" if status_of(exc) == 400 else "server_error"
-            ) from None
+            queue.leave(started)
+            raise as_api_error(exc) from None
         except BaseException:
-            queue.leave()
+            queue.leave(started)
             raise
+
+    def finish(first: str | Answer, events: Iterator, started: float) -> Answer:
+        try:
+            return sse.final(first, events)
+        except RagError as exc:
+            raise as_api_error(exc) from None
+        finally:
+            queue.leave(started)
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> Any:
         check_key(request)
         question, history, max_tokens, stream = parse(await request.body())
-        events, first = await run_in_threadpool(start, question, history, max_tokens)
+        events, first, started = await run_in_threadpool(start, question, history, max_tokens)
         base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": MODEL_ID}
         if not stream:
-            try:
-                answer = first if isinstance(first, Answer) else next(e for e in events if isinstance(e, Answer))
-            finally:
-                queue.leave()
-            return {
-                **base,
-                "object": "chat.completion",
-                "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": answer.text}, "finish_reason": "stop"}
-                ],
-                "usage": usage(answer),
-                "citations": [citation_dict(c) for c in answer.citations],
-                "found": answer.found,
-            }
-        return StreamingResponse(sse(base, first, events), media_type="text/event-stream")
-
-    def sse(base: dict, first: Any, events: Iterator) -> Iterator[str]:
-        def chunk(delta: dict, finish: str | None = None, **extra: Any) -> str:
-            body = {
-                **base,
-                "object": "chat.completion.chunk",
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-                **extra,
-            }
-            return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
-
-        try:
-            yield chunk({"role": "assistant", "content": ""})
-            streamed = ""
-            for event in _chain(first, events):
-                if isinstance(event, Retrieved):
-                    continue
-                if isinstance(event, str):
-                    streamed += event
-                    yield chunk({"content": event})
-                    continue
-                if _words(event.text) != _words(streamed):
-                    # The checked answer differs from the draft (markers repaired, or a refusal): it follows it.
-                    yield chunk({"content": ("\n\n" if streamed else "") + event.text})
-                yield chunk(
-                    {},
-                    "stop",
-                    answer=event.text,
-                    found=event.found,
-                    usage=usage(event),
-                    citations=[citation_dict(c) for c in event.citations],
-                )
-        except RagError as exc:
-            yield f"data: {json.dumps({'error': {'message': str(exc), 'type': 'server_error', 'code': status_of(exc)}})}\n\n"
-        finally:
-            queue.leave()
-        yield "data: [DONE]\n\n"
+            # In a worker thread: the model must not block the event loop (other requests, 429s, the page).
+            return sse.completion(base, await run_in_threadpool(finish, first, events, started))
+        body = sse.stream(base, first, events, lambda: queue.leave(started))
+        return StreamingResponse(body, media_type="text/event-stream")
 
     if page:
         from .page import mount
 
         mount(app, web, "/")
     return app
-
-
-def _chain(first: Any, rest: Iterator) -> Iterator:
-    yield first
-    yield from rest
-
-
-def usage(answer: Answer) -> dict:
-    t = answer.timings
-    return {
-        "prompt_tokens": t.prompt_tokens,
-        "completion_tokens": t.completion_tokens,
-        "total_tokens": t.prompt_tokens + t.completion_tokens,
-    }

@@ -33,6 +33,8 @@ class Settings:
     llm_url: str | None = None  # an OpenAI-compatible server instead of the in-process model
     llm_api_key: str | None = None
     llm_tokens: str = "auto"  # how prompt tokens are counted for a remote model: auto|local|server|estimate
+    llm_remote_model: str | None = None  # the model the server at llm_url should use; None: the first it lists
+    llm_timeout: int = 120  # seconds the server at llm_url may stay silent (before its first token or between two)
     store: str = "faiss"
     store_uri: str | None = None  # milvus: a Milvus Lite file (default index/milvus.db) or http://host:19530
     store_token: str | None = None

@@ -227,3 +227,16 @@ class BuildReport:
             f"{self.chunks} chunks ({self.embedded_chunks} embedded) in {self.seconds:.1f}s"
             + (f" [full rebuild: {self.reason}]" if self.full and self.reason else "")
         )
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    """One request of a load run (`rag bench --load`): its HTTP status (0: no reply within the timeout, or the
+    connection failed), seconds to the full reply, and the answer text (the content, streamed or not)."""
+
+    question: str
+    status: int
+    seconds: float
+    answer: str = ""
+    retry_after: str | None = None
+    error: str = ""

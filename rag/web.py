@@ -349,15 +349,24 @@ class WebApp:
         report = build_index(settings=self.settings, progress=True)
         yield f"✓ {_sentence(report.summary())}"
 
+    def answering(self) -> str:
+        """What writes the answers: the loaded generator (`model @ url` for a remote server, else the GGUF file),
+        or before it is loaded what the settings name."""
+        if self._ready and self._bot is not None:
+            return self._bot.generator.name
+        s = self.settings
+        if s.llm_url:
+            return f"{s.llm_remote_model or 'the first model listed'} @ {s.llm_url.rstrip('/')}"
+        return self.model
+
     @shows_errors
     def info(self) -> str:
         """The panel: which LLM, embedding model and index are in use."""
         from .stores import read_manifest
 
-        if self._ready and self._bot is not None:
-            llm = f"`{self._bot.generator.name}`"
-        else:
-            llm = f"`{self.model}` ({self.problem or 'loading…'})"
+        llm = f"`{self.answering()}`"
+        if not (self._ready and self._bot is not None):
+            llm += f" ({self.problem or 'loading…'})"
         lines = [f"**LLM** {llm}"]
         try:
             # The retriever's store once loaded (it follows swaps); the manifest alone before that.

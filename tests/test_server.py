@@ -3,6 +3,7 @@ check; a scripted generator that quotes its source [1], so answers are determini
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,7 +63,10 @@ def test_streaming_ends_with_checked_answer_and_citations(url: str, built: Path)
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
     last = chunks[-1]
     assert last.choices[0].finish_reason == "stop" and last.model_extra["found"] is True
-    assert "650" in text and last.model_extra["answer"] in text
+    # Content carries the checked answer once (the draft went in `rag_draft`): the non-streamed reply's text.
+    whole = client.chat.completions.create(model="rag", messages=[{"role": "user", "content": QUESTION}])
+    assert "650" in text and text == last.model_extra["answer"] == whole.choices[0].message.content
+    assert "".join((c.choices[0].delta.model_extra or {}).get("rag_draft", "") for c in chunks).strip()
     verify(built, last.model_extra["citations"])
 
 
@@ -139,7 +143,7 @@ def test_full_queue_answers_429_and_five_streams_all_complete(built: Path) -> No
         alone = Assistant(open_retriever(settings=Settings().replace(index=built / "index")), lambda: Quoting())
         for question, (text, last) in zip(questions, results):
             expected = alone.ask(question)
-            assert last["answer"] == expected.text and expected.text in text, (question, text)
+            assert last["answer"] == expected.text == text, (question, text)
             assert [c["source"] for c in last["citations"]] == [c.source for c in expected.citations]
         assert len({last["answer"] for _, last in results}) == 5
     finally:
@@ -201,3 +205,23 @@ def test_rag_serve_command_answers_the_openai_client(built: Path) -> None:
         )
         assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].model_extra["answer"].strip()
         assert "gradio" in httpx.get(f"{base}/", follow_redirects=True).text.lower()
+
+
+def test_retry_after_is_the_time_the_queue_needs_to_drain() -> None:
+    from rag.server import ApiError, Queue
+
+    queue = Queue(limit=2)
+    started = [queue.enter()]
+    threading.Thread(target=lambda: started.append(queue.enter()), daemon=True).start()  # waits for the model
+    while queue.count < 2:
+        time.sleep(0.01)
+    with pytest.raises(ApiError) as full:
+        queue.enter()
+    # Two queued, each holding the model 5 s (the first guess): come back in 10 s.
+    assert full.value.status == 429 and full.value.headers == {"Retry-After": "10"}
+    queue.leave(started[0] - 30)  # that request held the model for 30 s: the mean moves toward it
+    assert queue.mean_s == pytest.approx(0.8 * 5 + 0.2 * 30, abs=0.1)
+    while len(started) < 2:
+        time.sleep(0.01)
+    queue.leave(started[1])
+    assert queue.count == 0
