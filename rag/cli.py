@@ -146,7 +146,7 @@ def search(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> No
     from .api import open_retriever
 
     s = settings_of(ctx, **flags)
-    hits = open_retriever(settings=s).search(question, s.k)
+    hits = open_retriever(settings=s, eager=True).search(question, s.k)
     if as_json:
         emit_json({"query": question, "hits": [hit_dict(h) for h in hits]})
         return

@@ -29,11 +29,19 @@ POOL = 30  # candidates from each of the chunk and sentence indexes
 class Retriever:
     """Embeds a query and returns the nearest chunks of the index `settings` names."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, chunker: ChunkerSettings | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        chunker: ChunkerSettings | None = None,
+        store: VectorStore | None = None,
+    ):
         self.settings = settings
         self.embedder = embedder
         self.chunker = chunker or ChunkerSettings()
-        self._store: VectorStore | None = None
+        if store is not None:
+            self._check(store.manifest)
+        self._store: VectorStore | None = store  # None: opened at the first search
         self._lock = threading.Lock()
 
     @property

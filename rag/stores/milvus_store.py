@@ -88,6 +88,8 @@ def release() -> None:
 def _new_client(uri: str, token: str) -> Any:
     from pymilvus import MilvusClient  # lazy: keeps `--help` instant
 
+    _quiet_libraries()
+
     if _is_lite(uri) and _locked(Path(uri) / "LOCK"):
         raise IndexBusy(
             f"the Milvus Lite file {uri} is open in another process (a running app.py or rag index?); "
@@ -98,6 +100,16 @@ def _new_client(uri: str, token: str) -> Any:
     except Exception as exc:  # pymilvus raises its own exception types for every connection problem
         where = f"open the Milvus Lite file {uri}" if _is_lite(uri) else f"reach the Milvus server at {uri}"
         raise RagError(f"cannot {where} ({_reason(exc)}); check --store-uri and RAG_STORE_TOKEN") from exc
+
+
+def _quiet_libraries() -> None:
+    """pymilvus and Milvus Lite log a traceback for every failed call; each failure here becomes one RagError
+    line instead (its cause chained), so their logs stay off unless this module logs at DEBUG (`-v -v`)."""
+    import logging
+
+    if not logging.getLogger(__name__).isEnabledFor(logging.DEBUG):
+        for name in ("pymilvus", "pymilvus.milvus_client", "milvus_lite"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _locked(path: Path) -> bool:
@@ -129,6 +141,8 @@ def _connect(settings: Settings, create: bool = False) -> Any:
     if _is_lite(uri) and create:
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
     client = _client(uri, settings.store_token or "")
+    if create:
+        return client  # `create` checks the commit record itself, and replaces it when damaged
     if _call("list collections", client.has_collection, META):
         _call("load the index", client.load_collection, META)  # a restarted Milvus Lite has it released
     return client
@@ -397,6 +411,41 @@ class MilvusStore:
         self._previous, self._build, self._touched, self._sentences = manifest, 0, set(), {}
 
 
+def _readable(client: Any, name: str) -> bool:
+    """Whether a collection loads and answers a query (False when absent or when its files are damaged)."""
+    try:
+        if not client.has_collection(name):
+            return False
+        client.load_collection(name)
+        client.query(name, filter="", output_fields=["*"], limit=1)
+        return True
+    except Exception:  # pymilvus raises its own types; any failure means this collection cannot be used
+        return False
+
+
+def _drop_damaged(client: Any, uri: str, names: list[str]) -> None:
+    """Drops collections of a Milvus Lite file that cannot be read (damaged files), so a full build can
+    replace them: the commit record, or the collections of the commit the new build supersedes."""
+    import logging
+    import shutil
+
+    log = logging.getLogger(__name__)
+    for name in names:
+        try:
+            exists = client.has_collection(name)
+        except Exception:
+            exists = True  # Milvus Lite fails `has_collection` when the collection's own files are damaged
+        if exists and not _readable(client, name):
+            log.warning("dropping the damaged Milvus collection %s; it is rebuilt", name)
+            _write("drop a damaged collection", client.drop_collection, name)
+        # Milvus Lite 3.x keeps a collection in `collections/<name>/`; without its schema.json it no longer
+        # knows the collection, yet the folder blocks creating one of that name: only removing it helps.
+        orphan = Path(uri) / "collections" / name
+        if not exists and orphan.is_dir():
+            log.warning("removing the damaged Milvus Lite collection folder %s; it is rebuilt", orphan)
+            shutil.rmtree(orphan, ignore_errors=True)
+
+
 def _split(text: str) -> list[str]:
     """Parts of at most 65,535 UTF-8 bytes (a character takes up to 4)."""
     size = PART_CHARS // 4 if len(text.encode()) != len(text) else PART_CHARS
@@ -483,18 +532,36 @@ def open(settings: Settings) -> MilvusStore:  # noqa: A001 - the backend interfa
         if not _call("list collections", client.has_collection, name):
             raise IndexCorrupt(f"Milvus index at {_uri(settings)} lacks collection {name}; {REBUILD}")
         _call("load the index", client.load_collection, name)
+    _check_rows(client, settings, generation, manifest)
     return MilvusStore(client, manifest, version, generation)
+
+
+def _check_rows(client: Any, settings: Settings, generation: int, manifest: dict) -> None:
+    """IndexCorrupt when a collection holds fewer rows than the commit names (a Milvus Lite data file lost
+    or reset): searching it would silently miss passages. Rows of superseded builds only add to the count."""
+    wanted = (manifest.get("chunk_count", 0), manifest.get("sentence_count", 0))
+    for name, want in zip(_names(generation), wanted):
+        have = int(_call("read the index", client.get_collection_stats, name).get("row_count", 0))
+        if have < want:
+            raise IndexCorrupt(f"Milvus index at {_uri(settings)} lost rows of {name} ({have} of {want}); {FIX}")
 
 
 def create(settings: Settings, manifest: dict) -> MilvusStore:
     """Empty collections of a new generation; the committed index stays live until `persist`."""
     client = _connect(settings, create=True)
+    # Only a Lite file's collections are dropped when unreadable: on a server that may be a passing outage.
+    uri = _uri(settings)
+    lite = _is_lite(uri)
+    if lite:
+        _drop_damaged(client, uri, [META])
     _write("create the index", _ensure_meta, client)
     try:
         previous = _committed(client)
     except IndexCorrupt:
         previous = None
     prev_manifest = previous[1] if previous else {}
+    if lite and prev_manifest:
+        _drop_damaged(client, uri, list(_names(prev_manifest.get("generation", 0))))
     generation = max(time.time_ns() // 1000, (previous[0] + 1) if previous else 0)
     _write("create the index", _create_collections, client, generation, manifest["dim"], manifest["index_type"])
     store = MilvusStore(client, {}, 0, generation, prev_manifest)
