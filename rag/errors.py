@@ -47,3 +47,7 @@ class ModelMissing(RagError):
 
 class WriteFailed(RagError):
     """Disk full or permission denied while writing the index; the old index is intact."""
+
+
+class StoreUnavailable(RagError):
+    """The vector store's server (Milvus) cannot be reached; the message names its URI. Nothing is damaged."""

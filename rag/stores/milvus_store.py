@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexMissing, RagError, UsageError, WriteFailed
+from ..errors import (
+    IndexBusy,
+    IndexCorrupt,
+    IndexMismatch,
+    IndexMissing,
+    RagError,
+    StoreUnavailable,
+    UsageError,
+    WriteFailed,
+)
 from ..types import Chunk, Sentence
 
 if TYPE_CHECKING:
@@ -98,8 +107,11 @@ def _new_client(uri: str, token: str) -> Any:
     try:
         return MilvusClient(uri=uri, token=token, timeout=10)
     except Exception as exc:  # pymilvus raises its own exception types for every connection problem
-        where = f"open the Milvus Lite file {uri}" if _is_lite(uri) else f"reach the Milvus server at {uri}"
-        raise RagError(f"cannot {where} ({_reason(exc)}); check --store-uri and RAG_STORE_TOKEN") from exc
+        if _is_lite(uri):
+            raise RagError(f"cannot open the Milvus Lite file {uri} ({_reason(exc)}); check --store-uri") from exc
+        raise StoreUnavailable(
+            f"cannot reach the Milvus server at {uri} ({_reason(exc)}); check --store-uri and RAG_STORE_TOKEN"
+        ) from exc
 
 
 def _quiet_libraries() -> None:
@@ -155,6 +167,11 @@ def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     except RagError:
         raise
     except Exception as exc:
+        if _unreachable(exc):
+            raise StoreUnavailable(
+                f"cannot reach the Milvus server at {_uri_of(fn, args)} to {what} ({_reason(exc)}); "
+                "is it running? (check --store-uri)"
+            ) from exc
         raise IndexCorrupt(f"Milvus failed to {what} ({_reason(exc)}); {REBUILD}") from exc
 
 
@@ -165,7 +182,34 @@ def _write(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     except RagError:
         raise
     except Exception as exc:
+        if _unreachable(exc):
+            raise StoreUnavailable(
+                f"cannot reach the Milvus server at {_uri_of(fn, args)} to {what} ({_reason(exc)}); "
+                "the previous index is unchanged"
+            ) from exc
         raise WriteFailed(f"could not {what} in Milvus ({_reason(exc)}); the previous index is unchanged") from exc
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """A server that is down or unreachable, not a failed request: pymilvus's "Fail connecting to server", or
+    gRPC's UNAVAILABLE anywhere in the chain. Nothing is damaged then, so no rebuild is to be advised."""
+    import grpc
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, grpc.RpcError) and seen.code() == grpc.StatusCode.UNAVAILABLE:
+            return True
+        if "Fail connecting to server" in str(getattr(seen, "message", "") or seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _uri_of(fn: Any, args: tuple) -> str:
+    """The location of the client a call went to: `fn` is a client's method, or takes the client first."""
+    client = getattr(fn, "__self__", None) or (args[0] if args else None)
+    with _clients_lock:
+        return next((uri for (uri, _), c in _clients.items() if c is client), "its URI")
 
 
 # The commit record
