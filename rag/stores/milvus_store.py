@@ -195,14 +195,16 @@ def _unreachable(exc: BaseException) -> bool:
     gRPC's UNAVAILABLE anywhere in the chain. Nothing is damaged then, so no rebuild is to be advised."""
     import grpc
 
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, grpc.RpcError) and seen.code() == grpc.StatusCode.UNAVAILABLE:
-            return True
-        if "Fail connecting to server" in str(getattr(seen, "message", "") or seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and all(link is not e for e in chain):  # pymilvus raises `e from e`: a cycle
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    return any(
+        (isinstance(e, grpc.RpcError) and e.code() == grpc.StatusCode.UNAVAILABLE)
+        or "Fail connecting to server" in str(getattr(e, "message", "") or e)
+        for e in chain
+    )
 
 
 def _uri_of(fn: Any, args: tuple) -> str:
