@@ -13,6 +13,7 @@ It does not measure the LLM (bench.py) or draw the chart (scale_report.py).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -181,6 +182,7 @@ def run(settings: Any, quick: bool = False, milvus_uri: str | None = None, queri
                     float(np.mean([len(set(a) & set(e)) / max(len(e), 1) for a, e in zip(found, exact)])), 4
                 )
                 rows.append(row)
+                logging.getLogger(__name__).info("scale: %s", json.dumps(row))  # -v: each row as it is measured
         embedding = embedding_rate(Path(tmp) / f"docs-{sizes[0]}", settings.embed_model, 50 if quick else 200)
     for row in rows:
         row["projected_build_s"] = round(row["build_s"] + row["chunks"] / embedding["chunks_per_s"], 1)
