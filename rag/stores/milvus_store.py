@@ -172,6 +172,13 @@ def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
                 f"cannot reach the Milvus server at {_uri_of(fn, args)} to {what} ({_reason(exc)}); "
                 "is it running? (check --store-uri)"
             ) from exc
+        if "not loaded" in _reason(exc) and args and isinstance(args[0], str) and hasattr(fn, "__self__"):
+            # A restarted server has released every collection: load it again and retry once.
+            try:
+                fn.__self__.load_collection(args[0])
+                return fn(*args, **kwargs)
+            except Exception:  # noqa: BLE001 - reported below as the original failure
+                pass
         raise IndexCorrupt(f"Milvus failed to {what} ({_reason(exc)}); {REBUILD}") from exc
 
 
