@@ -10,6 +10,7 @@ import functools
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import stores
 from .answer import Assistant
 from .embed import STEmbedder
 from .errors import RagError
@@ -58,9 +59,14 @@ def watch_index(
     return watch(s, lambda f: build(s, embedder(s.embed_model), ChunkerSettings(), f, False, progress), full)
 
 
-def open_retriever(index: Path | str | None = None, *, settings: Settings | None = None, **fields: object) -> Retriever:
+def open_retriever(
+    index: Path | str | None = None, *, settings: Settings | None = None, eager: bool = False, **fields: object
+) -> Retriever:
+    """A retriever over the index; `eager` opens the index before the embedding model loads, so a missing or
+    damaged index fails at once (a command line), not at the first search (a server starts without one)."""
     s = configure(settings, index=index, **fields)
-    return Retriever(s, embedder(s.embed_model))
+    store = stores.open_store(s) if eager else None
+    return Retriever(s, embedder(s.embed_model), store=store)
 
 
 @functools.lru_cache(maxsize=2)

@@ -146,7 +146,7 @@ def search(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> No
     from .api import open_retriever
 
     s = settings_of(ctx, **flags)
-    hits = open_retriever(settings=s).search(question, s.k)
+    hits = open_retriever(settings=s, eager=True).search(question, s.k)
     if as_json:
         emit_json({"query": question, "hits": [hit_dict(h) for h in hits]})
         return
@@ -311,14 +311,39 @@ def eval_command(
 @DOCS
 @INDEX
 @EMBED
+@click.option("--scale", is_flag=True, help="Only the growth of build and search at ~1k, 10k, 100k generated chunks.")
+@click.option(
+    "--milvus-uri", "milvus_uri", help="--scale: also a Milvus server, http://host:19530 (its data is replaced)."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default="eval/reports",
+    show_default=True,
+    help="--scale: report folder.",
+)
 @JSON
 @click.pass_context
-def bench(ctx: click.Context, quick: bool, load: bool, qa_path: Path, as_json: bool, **flags: Any) -> None:
+def bench(
+    ctx: click.Context,
+    quick: bool,
+    load: bool,
+    qa_path: Path,
+    scale: bool,
+    milvus_uri: str | None,
+    out_dir: Path,
+    as_json: bool,
+    **flags: Any,
+) -> None:
     """Measure first-token time, tokens/s (pipeline vs raw llama.cpp), indexing and search speed here."""
     from . import bench as bench_mod
 
     if load:
         _bench_load(settings_of(ctx, **flags), qa_path, quick, as_json)
+        return
+    if scale:
+        _bench_scale(settings_of(ctx, **flags), quick, milvus_uri, out_dir, as_json)
         return
     result = bench_mod.run(qa_path, settings_of(ctx, **flags), quick)
     if as_json:
@@ -337,6 +362,17 @@ def _bench_load(settings: Settings, qa_path: Path, quick: bool, as_json: bool) -
         emit_json(result)
     else:
         click.echo(bench_load.text(result))
+
+
+def _bench_scale(settings: Settings, quick: bool, milvus_uri: str | None, out_dir: Path, as_json: bool) -> None:
+    from . import bench_scale, scale_report
+
+    result = bench_scale.run(settings, quick, milvus_uri)
+    md, png = scale_report.write(result, out_dir)
+    if as_json:
+        emit_json({**result, "report": str(md), "chart": str(png)})
+    else:
+        click.echo(f"{scale_report.table(result)}\n\n{scale_report.summary(result)}\n\nreport: {md}\nchart: {png}")
 
 
 @main.command()

@@ -52,3 +52,7 @@ class WriteFailed(RagError):
 class LlmTimeout(RagError):
     """The LLM server sent nothing for `llm_timeout` seconds (before its first token or between two): the API
     answers 504."""
+
+
+class StoreUnavailable(RagError):
+    """The vector store's server (Milvus) cannot be reached; the message names its URI. Nothing is damaged."""

@@ -35,11 +35,19 @@ SHORT_WORDS = 6  # as lang.SHORT_WORDS
 class Retriever:
     """Embeds a query and returns the nearest chunks of the index `settings` names."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, chunker: ChunkerSettings | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        chunker: ChunkerSettings | None = None,
+        store: VectorStore | None = None,
+    ):
         self.settings = settings
         self.embedder = embedder
         self.chunker = chunker or ChunkerSettings()
-        self._store: VectorStore | None = None
+        if store is not None:
+            self._check(store.manifest)
+        self._store: VectorStore | None = store  # None: opened at the first search
         self._lexical: Lexical | None = None
         self._lock = threading.Lock()
 

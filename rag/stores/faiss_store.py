@@ -176,9 +176,14 @@ def current_dir(root: Path) -> Path:
     if not pointer.is_file():
         raise IndexMissing(f"no index in {root}/; {FIX}")
     try:
-        name = pointer.read_text().strip()
+        name = pointer.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise IndexCorrupt(f"index in {root}/ is unreadable ({exc.strerror}); {FIX} --full") from exc
+        raise IndexCorrupt(f"index in {root}/ is unreadable ({exc.strerror}); {FIX}") from exc
+    except ValueError as exc:  # random bytes are no UTF-8
+        raise IndexCorrupt(f"index in {root}/ is damaged (CURRENT is not a build name); {FIX}") from exc
+    # Only a build folder of this root: a damaged pointer must not lead anywhere else ("", "..", "/x").
+    if not name.startswith("v-") or "/" in name or "\\" in name or not (root / name).is_dir():
+        raise IndexCorrupt(f"index in {root}/ is damaged (CURRENT names no build folder); {FIX}")
     return root / name
 
 
@@ -187,10 +192,14 @@ def read_manifest(settings: Settings) -> dict:
 
 
 def _manifest(root: Path) -> dict:
+    folder = current_dir(root)
     try:
-        return json.loads((current_dir(root) / "manifest.json").read_text())
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexCorrupt(f"index in {root}/ is damaged (manifest unreadable); {FIX} --full") from exc
+        raise IndexCorrupt(f"index in {root}/ is damaged (manifest unreadable); {FIX}") from exc
+    if not isinstance(manifest, dict):
+        raise IndexCorrupt(f"index in {root}/ is damaged (manifest is no JSON object); {FIX}")
+    return manifest
 
 
 def open(settings: Settings) -> FaissStore:  # noqa: A001 - the backend interface's name
@@ -208,14 +217,15 @@ def open(settings: Settings) -> FaissStore:  # noqa: A001 - the backend interfac
         index = _faiss().read_index(str(folder / "index.faiss"))
         sentence_index = _faiss().read_index(str(folder / "sentences.faiss"))
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        raise IndexCorrupt(f"index in {root}/ is damaged or partially deleted; {FIX} --full") from exc
+        raise IndexCorrupt(f"index in {root}/ is damaged or partially deleted; {FIX}") from exc
     if (
         index.ntotal != len(chunks)
         or manifest.get("chunk_count") != len(chunks)
         or sentence_index.ntotal != len(sentences)
     ):
         raise IndexCorrupt(
-            f"index in {root}/ is inconsistent ({index.ntotal} vectors, {len(chunks)} chunks); {FIX} --full"
+            f"index in {root}/ is inconsistent ({index.ntotal} vectors for {len(chunks)} chunks, "
+            f"{sentence_index.ntotal} for {len(sentences)} sentences); {FIX}"
         )
     return FaissStore(root, manifest, chunks, sentences, (index, sentence_index), folder.name)
 

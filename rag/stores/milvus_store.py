@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexMissing, RagError, UsageError, WriteFailed
+from ..errors import (
+    IndexBusy,
+    IndexCorrupt,
+    IndexMismatch,
+    IndexMissing,
+    RagError,
+    StoreUnavailable,
+    UsageError,
+    WriteFailed,
+)
 from ..types import Chunk, Sentence
 
 if TYPE_CHECKING:
@@ -88,6 +97,8 @@ def release() -> None:
 def _new_client(uri: str, token: str) -> Any:
     from pymilvus import MilvusClient  # lazy: keeps `--help` instant
 
+    _quiet_libraries()
+
     if _is_lite(uri) and _locked(Path(uri) / "LOCK"):
         raise IndexBusy(
             f"the Milvus Lite file {uri} is open in another process (a running app.py or rag index?); "
@@ -96,8 +107,21 @@ def _new_client(uri: str, token: str) -> Any:
     try:
         return MilvusClient(uri=uri, token=token, timeout=10)
     except Exception as exc:  # pymilvus raises its own exception types for every connection problem
-        where = f"open the Milvus Lite file {uri}" if _is_lite(uri) else f"reach the Milvus server at {uri}"
-        raise RagError(f"cannot {where} ({_reason(exc)}); check --store-uri and RAG_STORE_TOKEN") from exc
+        if _is_lite(uri):
+            raise RagError(f"cannot open the Milvus Lite file {uri} ({_reason(exc)}); check --store-uri") from exc
+        raise StoreUnavailable(
+            f"cannot reach the Milvus server at {uri} ({_reason(exc)}); check --store-uri and RAG_STORE_TOKEN"
+        ) from exc
+
+
+def _quiet_libraries() -> None:
+    """pymilvus and Milvus Lite log a traceback for every failed call; each failure here becomes one RagError
+    line instead (its cause chained), so their logs stay off unless this module logs at DEBUG (`-v -v`)."""
+    import logging
+
+    if not logging.getLogger(__name__).isEnabledFor(logging.DEBUG):
+        for name in ("pymilvus", "pymilvus.milvus_client", "milvus_lite"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _locked(path: Path) -> bool:
@@ -129,6 +153,8 @@ def _connect(settings: Settings, create: bool = False) -> Any:
     if _is_lite(uri) and create:
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
     client = _client(uri, settings.store_token or "")
+    if create:
+        return client  # `create` checks the commit record itself, and replaces it when damaged
     if _call("list collections", client.has_collection, META):
         _call("load the index", client.load_collection, META)  # a restarted Milvus Lite has it released
     return client
@@ -141,6 +167,18 @@ def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     except RagError:
         raise
     except Exception as exc:
+        if _unreachable(exc):
+            raise StoreUnavailable(
+                f"cannot reach the Milvus server at {_uri_of(fn, args)} to {what} ({_reason(exc)}); "
+                "is it running? (check --store-uri)"
+            ) from exc
+        if "not loaded" in _reason(exc) and args and isinstance(args[0], str) and hasattr(fn, "__self__"):
+            # A restarted server has released every collection: load it again and retry once.
+            try:
+                fn.__self__.load_collection(args[0])
+                return fn(*args, **kwargs)
+            except Exception:  # noqa: BLE001 - reported below as the original failure
+                pass
         raise IndexCorrupt(f"Milvus failed to {what} ({_reason(exc)}); {REBUILD}") from exc
 
 
@@ -151,7 +189,36 @@ def _write(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     except RagError:
         raise
     except Exception as exc:
+        if _unreachable(exc):
+            raise StoreUnavailable(
+                f"cannot reach the Milvus server at {_uri_of(fn, args)} to {what} ({_reason(exc)}); "
+                "the previous index is unchanged"
+            ) from exc
         raise WriteFailed(f"could not {what} in Milvus ({_reason(exc)}); the previous index is unchanged") from exc
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """A server that is down or unreachable, not a failed request: pymilvus's "Fail connecting to server", or
+    gRPC's UNAVAILABLE anywhere in the chain. Nothing is damaged then, so no rebuild is to be advised."""
+    import grpc
+
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and all(link is not e for e in chain):  # pymilvus raises `e from e`: a cycle
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    return any(
+        (isinstance(e, grpc.RpcError) and e.code() == grpc.StatusCode.UNAVAILABLE)
+        or "Fail connecting to server" in str(getattr(e, "message", "") or e)
+        for e in chain
+    )
+
+
+def _uri_of(fn: Any, args: tuple) -> str:
+    """The location of the client a call went to: `fn` is a client's method, or takes the client first."""
+    client = getattr(fn, "__self__", None) or (args[0] if args else None)
+    with _clients_lock:
+        return next((uri for (uri, _), c in _clients.items() if c is client), "its URI")
 
 
 # The commit record
@@ -417,6 +484,41 @@ class MilvusStore:
         self._previous, self._build, self._touched, self._sentences = manifest, 0, set(), {}
 
 
+def _readable(client: Any, name: str) -> bool:
+    """Whether a collection loads and answers a query (False when absent or when its files are damaged)."""
+    try:
+        if not client.has_collection(name):
+            return False
+        client.load_collection(name)
+        client.query(name, filter="", output_fields=["*"], limit=1)
+        return True
+    except Exception:  # pymilvus raises its own types; any failure means this collection cannot be used
+        return False
+
+
+def _drop_damaged(client: Any, uri: str, names: list[str]) -> None:
+    """Drops collections of a Milvus Lite file that cannot be read (damaged files), so a full build can
+    replace them: the commit record, or the collections of the commit the new build supersedes."""
+    import logging
+    import shutil
+
+    log = logging.getLogger(__name__)
+    for name in names:
+        try:
+            exists = client.has_collection(name)
+        except Exception:
+            exists = True  # Milvus Lite fails `has_collection` when the collection's own files are damaged
+        if exists and not _readable(client, name):
+            log.warning("dropping the damaged Milvus collection %s; it is rebuilt", name)
+            _write("drop a damaged collection", client.drop_collection, name)
+        # Milvus Lite 3.x keeps a collection in `collections/<name>/`; without its schema.json it no longer
+        # knows the collection, yet the folder blocks creating one of that name: only removing it helps.
+        orphan = Path(uri) / "collections" / name
+        if not exists and orphan.is_dir():
+            log.warning("removing the damaged Milvus Lite collection folder %s; it is rebuilt", orphan)
+            shutil.rmtree(orphan, ignore_errors=True)
+
+
 def _split(text: str) -> list[str]:
     """Parts of at most 65,535 UTF-8 bytes (a character takes up to 4)."""
     size = PART_CHARS // 4 if len(text.encode()) != len(text) else PART_CHARS
@@ -503,18 +605,36 @@ def open(settings: Settings) -> MilvusStore:  # noqa: A001 - the backend interfa
         if not _call("list collections", client.has_collection, name):
             raise IndexCorrupt(f"Milvus index at {_uri(settings)} lacks collection {name}; {REBUILD}")
         _call("load the index", client.load_collection, name)
+    _check_rows(client, settings, generation, manifest)
     return MilvusStore(client, manifest, version, generation)
+
+
+def _check_rows(client: Any, settings: Settings, generation: int, manifest: dict) -> None:
+    """IndexCorrupt when a collection holds fewer rows than the commit names (a Milvus Lite data file lost
+    or reset): searching it would silently miss passages. Rows of superseded builds only add to the count."""
+    wanted = (manifest.get("chunk_count", 0), manifest.get("sentence_count", 0))
+    for name, want in zip(_names(generation), wanted):
+        have = int(_call("read the index", client.get_collection_stats, name).get("row_count", 0))
+        if have < want:
+            raise IndexCorrupt(f"Milvus index at {_uri(settings)} lost rows of {name} ({have} of {want}); {FIX}")
 
 
 def create(settings: Settings, manifest: dict) -> MilvusStore:
     """Empty collections of a new generation; the committed index stays live until `persist`."""
     client = _connect(settings, create=True)
+    # Only a Lite file's collections are dropped when unreadable: on a server that may be a passing outage.
+    uri = _uri(settings)
+    lite = _is_lite(uri)
+    if lite:
+        _drop_damaged(client, uri, [META])
     _write("create the index", _ensure_meta, client)
     try:
         previous = _committed(client)
     except IndexCorrupt:
         previous = None
     prev_manifest = previous[1] if previous else {}
+    if lite and prev_manifest:
+        _drop_damaged(client, uri, list(_names(prev_manifest.get("generation", 0))))
     generation = max(time.time_ns() // 1000, (previous[0] + 1) if previous else 0)
     _write("create the index", _create_collections, client, generation, manifest["dim"], manifest["index_type"])
     store = MilvusStore(client, {}, 0, generation, prev_manifest)
