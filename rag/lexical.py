@@ -10,6 +10,7 @@ It does not embed, and it does not decide anything (retrieve.py and answer.py do
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -39,6 +40,8 @@ class Lexical:
     def __init__(self, ids: Sequence[int], texts: Sequence[str]):
         import bm25s
 
+        # bm25s sets its own logger to DEBUG, which would print "Building index from tokens" on every stderr.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.ids = list(ids)
         tokens = [terms(t) for t in texts]
         self._bm25 = bm25s.BM25()
