@@ -15,6 +15,7 @@ import numpy as np
 
 from . import citations, context, followup, lang, prompt, qtype, tidy, translate
 from .errors import UsageError
+from .limits import DEFAULT_K, DEFAULT_MAX_TOKENS, DEFAULT_SOURCE_TOKENS, MAX_QUESTION_CHARS
 from .llm import Generator
 from .retrieve import Retriever
 from .types import Answer, Exchange, Retrieved, Timings
@@ -23,7 +24,6 @@ from .types import Answer, Exchange, Retrieved, Timings
 # eval/qa.jsonl). Switched off, 5 of 7 unanswerable qa questions were refused instead of 7, and 3 of 8 on the
 # held-out set instead of 5 (eval/ablate.py).
 MIN_SCORE = 0.25
-MAX_QUESTION_CHARS = 1000
 REFUSAL = {
     "en": "The documents don't contain an answer to this question.",
     "nl": "De documenten bevatten geen antwoord op deze vraag.",
@@ -54,9 +54,9 @@ class Assistant:
         self,
         retriever: Retriever,
         generator: Callable[[], Generator],
-        k: int = 5,
-        source_tokens: int = 260,
-        max_tokens: int = 160,
+        k: int = DEFAULT_K,
+        source_tokens: int = DEFAULT_SOURCE_TOKENS,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
     ):
         self.retriever = retriever
         self._generator_factory = generator

@@ -40,7 +40,7 @@ def select(
     hits: list[Hit],
     query_vec: np.ndarray,
     count_tokens: Callable[[str], int],
-    budget: int = 320,
+    budget: int,
     question: str = "",
     wanted: qtype.Kind | None = None,
 ) -> tuple[list[Source], list[Passage], dict[tuple[str, int], np.ndarray]]:

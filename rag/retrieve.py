@@ -16,6 +16,7 @@ from . import stores
 from .chunker import ChunkerSettings
 from .embed import Embedder
 from .errors import IndexMismatch, UsageError
+from .limits import DEFAULT_K
 from .settings import Settings
 from .stores import VectorStore
 from .types import Hit
@@ -53,7 +54,7 @@ class Retriever:
                 f"than {self.embedder.name!r}; run `python -m rag index` to rebuild it"
             )
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
+    def search(self, query: str, k: int = DEFAULT_K) -> list[Hit]:
         if not query or not query.strip():
             raise UsageError("the question is empty")
         if k < 1:
