@@ -1,4 +1,4 @@
-# Two commands: `make run` serves the chat page, `make test` runs every test.
+# Two commands: `make run` serves the chat page and the API (rag serve), `make test` runs every test.
 # Both set up .venv, models and index first, and are quick the second time.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -27,7 +27,7 @@ index: setup
 	@$(PY) -m rag index --quiet
 
 run: index
-	$(PY) app.py
+	$(PY) -m rag serve
 
 # Debian's Chromium for the browser test (Playwright must not download its own).
 browser:

@@ -16,12 +16,12 @@ import numpy as np
 
 from . import citations, context, followup, grounds, lang, languages, prompt, qtype, tidy, translate
 from .errors import UsageError
+from .limits import DEFAULT_K, DEFAULT_MAX_TOKENS, DEFAULT_SOURCE_TOKENS, MAX_QUESTION_CHARS
 from .llm import Generator
 from .retrieve import Retriever
 from .types import Answer, Exchange, Hit, Message, Passage, Retrieved, Source, Timings
 
 MIN_SCORE = grounds.MIN_SCORE  # kept as a name here for eval/ablate.py
-MAX_QUESTION_CHARS = 1000
 
 
 def standalone(question: str, history: list[Exchange] | None, language: str) -> tuple[str, Exchange | None]:
@@ -73,9 +73,9 @@ class Assistant:
         self,
         retriever: Retriever,
         generator: Callable[[], Generator],
-        k: int = 5,
-        source_tokens: int = 260,
-        max_tokens: int = 160,
+        k: int = DEFAULT_K,
+        source_tokens: int = DEFAULT_SOURCE_TOKENS,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
     ):
         self.retriever = retriever
         self._generator_factory = generator

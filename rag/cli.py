@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from . import limits
 from .errors import RagError, UsageError
 from .settings import Settings
 
@@ -24,7 +25,7 @@ DOCS = click.option("--docs", "docs", type=click.Path(path_type=Path), help="Doc
 EMBED = click.option(
     "--embed-model",
     "embed_model",
-    help="sentence-transformers model name or local folder [default: use-multilingual-v3].",
+    help=f"sentence-transformers model name or local folder [default: {limits.DEFAULT_EMBED}].",
 )
 STORE = click.option("--store", "store", type=click.Choice(["faiss", "milvus"]), help="Vector store [default: faiss].")
 STORE_URI = click.option(
@@ -33,11 +34,18 @@ STORE_URI = click.option(
 JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 MODEL = click.option(
-    "--model", "llm_model", help="LLM: qwen2.5-coder-1.5b (default), smollm2-135m, or a local .gguf path."
+    "--model", "llm_model", help=f"LLM: {limits.DEFAULT_LLM} (default), smollm2-135m, or a local .gguf path."
 )
 LLM_URL = click.option("--llm-url", "llm_url", help="An OpenAI-compatible server to use as the LLM (…/v1).")
 MAX_TOKENS = click.option(
-    "--max-tokens", "max_tokens", type=click.IntRange(1, 2048), help="Longest answer [default: 160]."
+    "--max-tokens",
+    "max_tokens",
+    type=click.IntRange(1, limits.MAX_TOKENS),
+    help=f"Longest answer [default: {limits.DEFAULT_MAX_TOKENS}].",
+)
+# Top-k of a question the LLM answers (ask, eval).
+ANSWER_K = click.option(
+    "-k", "k", type=click.IntRange(1, limits.MAX_K_ANSWER), help=f"Chunks to retrieve [default: {limits.DEFAULT_K}]."
 )
 
 
@@ -134,7 +142,9 @@ def _watch(settings: Settings, full: bool, quiet: bool, as_json: bool) -> None:
 
 @main.command()
 @click.argument("question")
-@click.option("-k", "k", type=click.IntRange(1, 100), help="Number of hits [default: 5].")
+@click.option(
+    "-k", "k", type=click.IntRange(1, limits.MAX_K_SEARCH), help=f"Number of hits [default: {limits.DEFAULT_K}]."
+)
 @INDEX
 @EMBED
 @STORE
@@ -184,7 +194,7 @@ def hit_dict(h: Any) -> dict:
 
 @main.command()
 @click.argument("question")
-@click.option("-k", "k", type=click.IntRange(1, 20), help="Chunks to retrieve [default: 5].")
+@ANSWER_K
 @MODEL
 @LLM_URL
 @MAX_TOKENS
@@ -257,7 +267,7 @@ def models(ctx: click.Context, as_json: bool, **flags: Any) -> None:
     help="Two-turn conversations to score [default: eval/chats.jsonl when present].",
 )
 @click.option("--no-chats", is_flag=True, help="Skip the conversations.")
-@click.option("-k", "k", type=click.IntRange(1, 20), help="Chunks to retrieve [default: 5].")
+@ANSWER_K
 @MODEL
 @LLM_URL
 @click.option("--limit", default=None, type=click.IntRange(1), help="Only the first N questions.")
@@ -392,25 +402,24 @@ def config(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--host", "host", help="Address to listen on [default: 127.0.0.1, this machine only].")
-@click.option("--port", "port", type=click.IntRange(0, 65535), help="Port [default: 8000].")
-@click.option("--api-key", "api_key", help="Require `Authorization: Bearer KEY` on /v1 (or RAG_API_KEY).")
-@click.option("--queue-limit", "queue_limit", type=click.IntRange(1), help="Requests queued before 429 [default: 8].")
+@click.option("--host", "host", help=f"Address to listen on [default: {limits.DEFAULT_HOST}, this machine only].")
+@click.option("--port", "port", type=click.IntRange(0, 65535), help=f"Port [default: {limits.DEFAULT_PORT}].")
+@click.option(
+    "--api-key", "api_key", help="Require this key on every route but /healthz (better: RAG_API_KEY, unseen by ps)."
+)
+@click.option(
+    "--queue-limit",
+    "queue_limit",
+    type=click.IntRange(1),
+    help=f"Requests queued before 429 [default: {limits.DEFAULT_QUEUE_LIMIT}].",
+)
 @MODEL
 @LLM_URL
 @INDEX
 @DOCS
 @click.pass_context
 def serve(ctx: click.Context, **flags: Any) -> None:
-    """Serve the OpenAI-compatible API (/v1/chat/completions, /v1/models) and the chat page at /."""
-    import threading
+    """Serve the chat page at / and the OpenAI-compatible API (/v1/chat/completions, /v1/models), one model shared."""
+    from .server import run
 
-    import uvicorn
-
-    from .server import create_app
-    from .web import WebApp
-
-    s = settings_of(ctx, **flags)
-    web = WebApp(s)
-    threading.Thread(target=web.warm_up, name="warm-up", daemon=True).start()
-    uvicorn.run(create_app(s, web), host=s.host, port=s.port or 8000, log_level="info")
+    run(settings_of(ctx, **flags))

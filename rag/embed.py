@@ -13,8 +13,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from .errors import ModelMissing
+from .limits import DEFAULT_EMBED
 
-DEFAULT_EMBED = "use-multilingual-v3"
 MINILM = "all-minilm-l6-v2"
 
 

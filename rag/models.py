@@ -14,10 +14,10 @@ import os
 from pathlib import Path
 
 from .errors import ModelMissing
+from .limits import DEFAULT_LLM
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LLM = "qwen2.5-coder-1.5b"
 TEST_LLM = "smollm2-135m"
 QWEN_PARTS = 22
 QWEN_SIZE = 1_117_320_768

@@ -1,5 +1,5 @@
-"""The Gradio adapter: builds the chat page (Blocks, CSS, head script) over a `WebApp`. It does not parse
-arguments or load models; `app.py` and `rag serve` call it."""
+"""The Gradio adapter: builds the chat page (Blocks, CSS, head script) over a `WebApp` and mounts it on the
+server's app. It does not parse arguments, load models or serve by itself (rag/server.py does)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .limits import MAX_K_ANSWER, MAX_K_SLIDER
 from .web import WebApp
 
 if TYPE_CHECKING:
@@ -57,8 +58,13 @@ document.addEventListener("click", (event) => {
 
 
 def build_page(web: WebApp) -> gr.Blocks:
-    """The page: a side panel (models, index, top-k, rebuild) and the chat."""
+    """The page: a side panel (models, index, top-k, rebuild) and the chat. Top-k and the answer length follow
+    the settings (`k`, `max_tokens`)."""
     import gradio as gr
+
+    settings = web.settings
+    # A `k` setting above the slider's usual ceiling widens it, up to what an answer allows.
+    k_max = min(max(MAX_K_SLIDER, settings.k), MAX_K_ANSWER)
 
     with gr.Blocks(title=TITLE, fill_height=True) as demo:
         gr.Markdown(INTRO)
@@ -67,7 +73,12 @@ def build_page(web: WebApp) -> gr.Blocks:
                 gr.Markdown("### Models and index")
                 info = gr.Markdown("Loading…", elem_id="rag-info")
                 k = gr.Slider(
-                    1, 10, value=5, step=1, label="Passages to search (top-k)", info="More finds more, answers slower."
+                    1,
+                    k_max,
+                    value=min(settings.k, k_max),
+                    step=1,
+                    label="Passages to search (top-k)",
+                    info="More finds more, answers slower.",
                 )
                 rebuild = gr.Button("Rebuild index", variant="secondary", elem_id="rag-rebuild")
                 gr.Markdown("Reads the documents folder again and embeds only new or changed files.")
@@ -98,7 +109,7 @@ def build_page(web: WebApp) -> gr.Blocks:
                     fill_height=True,
                 )
 
-        def chat(question: str, k: int = 5, max_tokens: int = 160) -> str:
+        def chat(question: str, k: int = settings.k, max_tokens: int = settings.max_tokens) -> str:
             """Answers a question from the documents: the answer with [n] markers, then its sources."""
             return web.ask(question, k, max_tokens)
 
@@ -106,7 +117,9 @@ def build_page(web: WebApp) -> gr.Blocks:
             # track_tqdm turns the embedding progress bar of the build into a bar on the page.
             yield from web.rebuild()
 
-        rebuild.click(run_rebuild, None, status, api_name="rebuild").then(
+        # No concurrency limit: a second rebuild reaches the handler at once and is told one is running
+        # (WebApp.rebuild), instead of waiting in Gradio's queue to rebuild again.
+        rebuild.click(run_rebuild, None, status, api_name="rebuild", concurrency_limit=None).then(
             web.info, None, info, api_visibility="undocumented", show_progress="hidden"
         )
         gr.api(chat, api_name="chat")
@@ -123,13 +136,6 @@ def theme() -> Any:
     import gradio as gr
 
     return gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])  # no web fonts
-
-
-def serve(web: WebApp, host: str = "127.0.0.1", port: int = 7860, **launch: Any) -> gr.Blocks:
-    """Builds the page and starts Gradio's own server (blocks unless `prevent_thread_lock=True`)."""
-    demo = build_page(web)
-    demo.launch(server_name=host, server_port=port, css=CSS, head=HEAD, theme=theme(), show_error=False, **launch)
-    return demo
 
 
 def mount(app: Any, web: WebApp, path: str = "/") -> Any:

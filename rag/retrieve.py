@@ -16,6 +16,7 @@ from . import stores
 from .embed import Embedder
 from .errors import IndexMismatch, UsageError
 from .lexical import Lexical
+from .limits import DEFAULT_K
 from .settings import Settings
 from .stores import VectorStore
 from .types import ChunkerSettings, Hit
@@ -80,7 +81,7 @@ class Retriever:
                 f"than {self.embedder.name!r}; run `python -m rag index` to rebuild it"
             )
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
+    def search(self, query: str, k: int = DEFAULT_K) -> list[Hit]:
         if not query or not query.strip():
             raise UsageError("the question is empty")
         if k < 1:

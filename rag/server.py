@@ -1,27 +1,35 @@
-"""The OpenAI-compatible API front end: parses /v1 requests, calls `Assistant.stream`, formats replies.
-
-It holds no answer logic (see answer.py) and does not load models itself (WebApp shares one Assistant with
-the page mounted at `/`). Errors become OpenAI-style JSON with a status, never a traceback.
+"""The one server (`rag serve`, `python app.py`, `make run`): the chat page at `/`, the OpenAI-compatible API
+under `/v1` and `/healthz`, sharing one Assistant that the server owns (loader.py). It parses /v1 requests, calls
+`Assistant.stream` and formats replies; it holds no answer logic (see answer.py) and no access rules (access.py).
+Errors become OpenAI-style JSON with a status, never a traceback.
 """
 
-import hmac
 import json
+import logging
+import os
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from . import sse
-from .answer import MAX_QUESTION_CHARS
+from starlette.requests import Request
+
+from . import access, sse
+from .answer import Assistant
 from .errors import RagError
+from .limits import MAX_BODY_BYTES as MAX_BODY
+from .limits import MAX_QUESTION_CHARS, MAX_TOKENS
+from .loader import Loader
 from .settings import Settings
 from .types import Answer
 from .web import WebApp, exchanges, text_of
 
+# An offline server: models load from local files only (set before anything imports huggingface_hub).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+log = logging.getLogger(__name__)
 MODEL_ID = "rag"
-MAX_BODY = 256_000  # bytes
-MAX_TOKENS = 2048
 
 
 class ApiError(Exception):
@@ -87,12 +95,37 @@ def parse(body: bytes) -> tuple[str, list, int | None, bool]:
     return question, exchanges(messages[:-1]), max_tokens, bool(req.get("stream"))
 
 
-def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
-    """The FastAPI app: /v1/models, /v1/chat/completions, /healthz, and the page at `/`."""
-    from fastapi import FastAPI, Request
+def json_only(request: Request) -> None:
+    """415 unless the body is declared JSON: a form or text/plain post from a page elsewhere needs no CORS
+    preflight, so it must not reach the model."""
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/json":
+        raise ApiError(415, "the request body must be JSON, sent with `Content-Type: application/json`")
+
+
+def run(settings: Settings) -> None:
+    """Serves until Ctrl-C; first warns on stderr when other machines can reach it without a key."""
+    import uvicorn
+
+    warning = access.exposure_warning(settings)
+    if warning:
+        log.warning(warning)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def create_app(
+    settings: Settings, bot: Assistant | None = None, page: bool = True, loader: Loader | None = None
+) -> Any:
+    """The FastAPI app: /healthz, /login, /v1/models, /v1/chat/completions, and the page at `/`, sharing one
+    Assistant (`bot`, or one built from `settings`), which starts loading now. With `settings.api_key` every
+    route but /healthz and /login needs the key (access.py)."""
+    from fastapi import Depends, FastAPI
     from fastapi.responses import JSONResponse, StreamingResponse
     from starlette.concurrency import run_in_threadpool
 
+    loader = loader or Loader(settings, bot)
+    loader.warm_up_in_background()
+    web = WebApp(settings, loader)
     app = FastAPI(title="rag", docs_url=None, redoc_url=None, openapi_url=None)
     queue = Queue(settings.queue_limit, settings.queue_limit if settings.llm_url else 1)
 
@@ -101,19 +134,12 @@ def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
         error = {"message": str(exc), "type": exc.kind, "param": None, "code": exc.status}
         return JSONResponse({"error": error}, status_code=exc.status, headers=exc.headers)
 
-    def check_key(request: Request) -> None:
-        if settings.api_key and not hmac.compare_digest(
-            request.headers.get("authorization", ""), f"Bearer {settings.api_key}"
-        ):
-            raise ApiError(401, "a valid `Authorization: Bearer <key>` header is required", "authentication_error")
-
     @app.get("/healthz")
     def healthz() -> dict:
         return {"status": "ok", "queued": queue.count}
 
     @app.get("/v1/models")
-    def models(request: Request) -> dict:
-        check_key(request)
+    def models() -> dict:
         # `llm`: what writes the answers (the remote server's model, or the local GGUF), not only what was asked for.
         model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag", "llm": web.answering()}
         return {"object": "list", "data": [model]}
@@ -122,7 +148,7 @@ def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
         """Waits for the model, then runs the core to the first piece of its reply, so errors still get a status."""
         started = queue.enter()
         try:
-            events = web.bot().stream(question, history=history, max_tokens=max_tokens)
+            events = loader.bot().stream(question, history=history, max_tokens=max_tokens)
             return events, sse.first_event(events), started
         except RagError as exc:
             queue.leave(started)
@@ -139,9 +165,8 @@ def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
         finally:
             queue.leave(started)
 
-    @app.post("/v1/chat/completions")
+    @app.post("/v1/chat/completions", dependencies=[Depends(json_only)])
     async def chat(request: Request) -> Any:
-        check_key(request)
         question, history, max_tokens, stream = parse(await request.body())
         events, first, started = await run_in_threadpool(start, question, history, max_tokens)
         base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": MODEL_ID}
@@ -151,6 +176,7 @@ def create_app(settings: Settings, web: WebApp, page: bool = True) -> Any:
         body = sse.stream(base, first, events, lambda: queue.leave(started))
         return StreamingResponse(body, media_type="text/event-stream")
 
+    access.protect(app, settings.api_key)  # before the page: /login is routed here
     if page:
         from .page import mount
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from . import limits
 from .errors import UsageError
 
 CONFIG_FILE = "rag.toml"
@@ -28,8 +29,8 @@ class Settings:
 
     docs: Path = Path("seeds")
     index: Path = Path("index")
-    embed_model: str = "use-multilingual-v3"
-    llm_model: str = "qwen2.5-coder-1.5b"
+    embed_model: str = limits.DEFAULT_EMBED
+    llm_model: str = limits.DEFAULT_LLM
     llm_url: str | None = None  # an OpenAI-compatible server instead of the in-process model
     llm_api_key: str | None = None
     llm_tokens: str = "auto"  # how prompt tokens are counted for a remote model: auto|local|server|estimate
@@ -39,13 +40,13 @@ class Settings:
     store_uri: str | None = None  # milvus: a Milvus Lite file (default index/milvus.db) or http://host:19530
     store_token: str | None = None
     index_type: str | None = None  # None: keep the index's current type (flat for a new one)
-    k: int = 5
-    max_tokens: int = 160
-    source_tokens: int = 260
-    host: str = "127.0.0.1"
-    port: int | None = None  # None: the front end's own default (page 7860, API server 8000)
-    api_key: str | None = None  # when set, the API server requires `Authorization: Bearer <api_key>`
-    queue_limit: int = 8  # requests waiting for the one local model before the API answers 429
+    k: int = limits.DEFAULT_K
+    max_tokens: int = limits.DEFAULT_MAX_TOKENS
+    source_tokens: int = limits.DEFAULT_SOURCE_TOKENS
+    host: str = limits.DEFAULT_HOST
+    port: int = limits.DEFAULT_PORT
+    api_key: str | None = None  # when set, every route of the server but /healthz requires it (rag/access.py)
+    queue_limit: int = limits.DEFAULT_QUEUE_LIMIT  # requests waiting for the one local model before the API's 429
     cache_dir: Path | None = None  # assembled models; default .cache/ beside the package
     origin: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 

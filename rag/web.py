@@ -12,8 +12,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from .answer import MAX_QUESTION_CHARS, Assistant
-from .errors import IndexMissing, RagError, UsageError
+from .answer import Assistant
+from .errors import IndexBusy, IndexMissing, RagError, UsageError
+from .limits import MAX_K_ANSWER, MAX_QUESTION_CHARS, MAX_TOKENS
+from .loader import Loader
 from .settings import Settings
 from .types import Answer, Chunk, Citation, Exchange, Hit, Passage, Retrieved
 
@@ -21,8 +23,6 @@ log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-MAX_K = 20
-MAX_TOKENS = 2048
 QUOTE_PREVIEW = 110  # characters of a quote shown on a collapsed source line
 
 # Only chunk text from the index store is ever shown; the page exposes no way to open a file by
@@ -260,38 +260,17 @@ def _preview_long(text: str, limit: int = 400) -> str:
 
 
 class WebApp:
-    """What the page does, free of Gradio: ask (streaming or not), rebuild, describe the loaded state."""
+    """What the page does, free of Gradio: ask (streaming or not), rebuild, describe the loaded state. The models
+    are the server's (`loader`), shared with the API; a WebApp made without one loads its own."""
 
-    def __init__(self, settings: Settings, bot: Assistant | None = None):
+    def __init__(self, settings: Settings, loader: Loader | None = None):
         self.settings = settings
         self.index, self.docs, self.model = settings.index, settings.docs, settings.llm_model
-        self._bot = bot
-        self._lock = threading.Lock()
-        self._ready = False
-        self.problem: str | None = None  # why the last attempt to load the models failed
+        self.loader = loader or Loader(settings)
+        self._rebuilding = threading.Lock()  # one rebuild at a time; a second is told so, not queued
 
     def bot(self) -> Assistant:
-        """The assistant with its LLM loaded; the first caller loads and later callers wait (never two loads)."""
-        with self._lock:
-            try:
-                if self._bot is None:
-                    from .api import assistant
-
-                    self._bot = assistant(settings=self.settings)
-                self._bot.generator  # noqa: B018 - loads the LLM here, under the lock
-            except RagError as exc:
-                self.problem = readable(exc)
-                raise
-            self._ready, self.problem = True, None
-            return self._bot
-
-    def warm_up(self) -> None:
-        """Loads the models before the first question (run in a thread at start)."""
-        try:
-            self.bot()
-        except Exception as exc:  # noqa: BLE001 - shown on the page's panel instead
-            log.warning("models not loaded: %s", exc)
-            self.problem = readable(exc)
+        return self.loader.bot()
 
     def _chunk_lookup(self, answer: Answer) -> Callable[[int], Chunk | None]:
         # The answer's own retrieved chunks first: a rebuild swapped in meanwhile may have renumbered the store.
@@ -310,16 +289,16 @@ class WebApp:
     @staticmethod
     def _check(k: int, max_tokens: int) -> tuple[int, int]:
         k, max_tokens = int(k), int(max_tokens)
-        if not 1 <= k <= MAX_K:
-            raise UsageError(f"top-k must be between 1 and {MAX_K}")
+        if not 1 <= k <= MAX_K_ANSWER:
+            raise UsageError(f"top-k must be between 1 and {MAX_K_ANSWER}")
         if not 1 <= max_tokens <= MAX_TOKENS:
             raise UsageError(f"max_tokens must be between 1 and {MAX_TOKENS}")
         return k, max_tokens
 
     @shows_errors
-    def chat(self, message: Any, history: list[dict] | None, k: float = 5) -> Iterator[str]:
+    def chat(self, message: Any, history: list[dict] | None, k: float | None = None) -> Iterator[str]:
         """Chat handler: yields the growing answer, then the checked answer with its sources."""
-        k, _ = self._check(int(k), MAX_TOKENS)
+        k, _ = self._check(self.settings.k if k is None else int(k), MAX_TOKENS)
         bot = self.bot()
         streamed, reading = "", ""
         for event in bot.stream(text_of(message), history=exchanges(history), k=k):
@@ -335,25 +314,34 @@ class WebApp:
             yield _escape(streamed) + " ▍" + reading
 
     @shows_errors
-    def ask(self, question: str, k: int = 5, max_tokens: int = 160) -> str:
+    def ask(self, question: str, k: int | None = None, max_tokens: int | None = None) -> str:
         """Answers one question from the documents: the answer with [n] markers, then its sources."""
-        k, max_tokens = self._check(k, max_tokens)
+        k, max_tokens = self._check(
+            self.settings.k if k is None else k, self.settings.max_tokens if max_tokens is None else max_tokens
+        )
         return answer_markdown(self.bot().ask(question, k=k, max_tokens=max_tokens))
 
     @shows_errors
     def rebuild(self) -> Iterator[str]:
         """Brings the index up to date with the documents folder; questions use the old index until the swap."""
-        from .api import build_index
+        from . import api
 
-        yield f"Rebuilding the index from `{self.docs}/`… Questions are answered from the current index meanwhile."
-        report = build_index(settings=self.settings, progress=True)
-        yield f"✓ {_sentence(report.summary())}"
+        if not self._rebuilding.acquire(blocking=False):
+            raise IndexBusy(
+                "the index is already being rebuilt; try again when it is done (this request was not queued)"
+            )
+        try:
+            yield f"Rebuilding the index from `{self.docs}/`… Questions are answered from the current index meanwhile."
+            report = api.build_index(settings=self.settings, progress=True)
+            yield f"✓ {_sentence(report.summary())}"
+        finally:
+            self._rebuilding.release()
 
     def answering(self) -> str:
         """What writes the answers: the loaded generator (`model @ url` for a remote server, else the GGUF file),
         or before it is loaded what the settings name."""
-        if self._ready and self._bot is not None:
-            return self._bot.generator.name
+        if (bot := self.loader.loaded()) is not None:
+            return bot.generator.name
         s = self.settings
         if s.llm_url:
             return f"{s.llm_remote_model or 'the first model listed'} @ {s.llm_url.rstrip('/')}"
@@ -364,14 +352,15 @@ class WebApp:
         """The panel: which LLM, embedding model and index are in use."""
         from .stores import read_manifest
 
+        bot, problem = self.loader.loaded(), self.loader.problem
         llm = f"`{self.answering()}`"
-        if not (self._ready and self._bot is not None):
-            llm += f" ({self.problem or 'loading…'})"
+        if bot is None:
+            llm += f" ({readable(problem) if problem else 'loading…'})"
         lines = [f"**LLM** {llm}"]
         try:
             # The retriever's store once loaded (it follows swaps); the manifest alone before that.
-            if self._ready and self._bot is not None:
-                store = self._bot.retriever.store
+            if bot is not None:
+                store = bot.retriever.store
                 manifest, chunks = store.manifest, store.count()
             else:
                 manifest = read_manifest(self.settings)

@@ -1,4 +1,6 @@
-"""The chat page's server and handlers: the `chat` and `rebuild` API endpoints, sessions, errors as messages."""
+"""The chat page's server and handlers: the `chat` and `rebuild` API endpoints, sessions, errors as messages.
+
+The live server is `python app.py` with an API key, so every Gradio call here also passes the key guard."""
 
 import json
 import os
@@ -15,6 +17,7 @@ import pytest
 
 from rag.answer import Assistant
 from rag.api import build_index, open_retriever
+from rag.loader import Loader
 from rag.settings import Settings
 from rag.web import WebApp
 from tests.live import free_port, running
@@ -23,11 +26,13 @@ from tests.scripted import Scripted
 ROOT = Path(__file__).resolve().parent.parent
 GERMAN = "seeds/004_85b4fb37c10d1e96.txt"
 PIDS: dict[str, int] = {}  # url -> pid of the app.py serving it, for the memory test
+KEY = "page-and-api-key"
+AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`python app.py` on a free port over a fresh copy of seeds/ and its index: (url, folder)."""
+    """`python app.py` (with a key) on a free port over a fresh copy of seeds/ and its index: (url, folder)."""
     base = tmp_path_factory.mktemp("site")
     shutil.copytree(ROOT / "seeds", base / "seeds")
     cwd = os.getcwd()
@@ -37,10 +42,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     finally:
         os.chdir(cwd)
     port = free_port()
-    env = {**os.environ, "RAG_LLM_MODEL": "smollm2-135m", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {**os.environ, "RAG_LLM_MODEL": "smollm2-135m", "GRADIO_ANALYTICS_ENABLED": "False", "RAG_API_KEY": KEY}
     url = f"http://127.0.0.1:{port}/"
     cmd = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", "index", "--docs", "seeds"]
-    with running(cmd, url, cwd=base, env=env) as proc:
+    with running(cmd, f"{url}healthz", cwd=base, env=env) as proc:
         PIDS[url] = proc.pid
         yield url, base
 
@@ -48,7 +53,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
 def client(url: str):  # noqa: ANN201 - gradio_client.Client
     from gradio_client import Client
 
-    return Client(url, verbose=False, download_files=False)
+    return Client(url, verbose=False, download_files=False, headers=AUTH)
 
 
 def sources_section(reply: str) -> str:
@@ -122,14 +127,14 @@ def test_source_files_are_not_served(site: tuple[str, Path]) -> None:
     for path in (base / "seeds" / "000_b05894ccbf689f9f.txt", Path("/etc/passwd"), ROOT / "app.py"):
         for prefix in ("gradio_api/file=", "file="):
             with pytest.raises(urllib.error.HTTPError) as err:
-                urllib.request.urlopen(f"{url}{prefix}{path}", timeout=10)
+                urllib.request.urlopen(urllib.request.Request(f"{url}{prefix}{path}", headers=AUTH), timeout=10)
             assert err.value.code in (403, 404), (prefix, path, err.value.code)
 
 
 def scripted_app(index: Path, reply: str) -> tuple[WebApp, Scripted]:
     gen = Scripted(reply)
     settings = Settings().replace(index=index, docs=index.parent / "seeds")
-    return WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen)), gen
+    return WebApp(settings, Loader(settings, Assistant(open_retriever(settings=settings), lambda: gen))), gen
 
 
 def test_chat_streams_then_shows_linked_sources(built: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import free_port
+from tests.live import start_uvicorn
 from tests.scripted import Quoting
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,34 +29,30 @@ ARGS = [
 QUESTION = "How much did Microsoft pay for the Inflection AI team?"
 
 
-def serve_page(web: object) -> tuple[int, object]:
-    """The page of `web` (models loaded first) served in this process on a free port: (port, Gradio app)."""
-    import app
+def serve_page(gen: Quoting, **fields: object) -> tuple[str, object]:
+    """The one server (page at /, API under /v1) in this process on a free port, answering with `gen` over
+    ./index: (base URL, uvicorn server; set `should_exit` to stop)."""
+    from rag.answer import Assistant
+    from rag.api import open_retriever
+    from rag.server import create_app
+    from rag.settings import Settings
 
-    web.warm_up()
-    port = free_port()
-    return port, app.serve(web, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    settings = Settings().replace(index=Path("index"), docs=Path("seeds"), **fields)
+    return start_uvicorn(create_app(settings, Assistant(open_retriever(settings=settings), lambda: gen)))
 
 
 @pytest.fixture
 def page_url(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Quoting]]:
     """The app served in this process on a free port, over a private copy of the session's index."""
-    from rag.answer import Assistant
-    from rag.api import open_retriever
-    from rag.settings import Settings
-    from rag.web import WebApp
-
     shutil.copytree(built / "seeds", tmp_path / "seeds")
     shutil.copytree(built / "index", tmp_path / "index")
     monkeypatch.chdir(tmp_path)  # sources stay named `seeds/…` when the page rebuilds
     gen = Quoting(delay=0.08, gated=True)  # slow enough that the page visibly streams
-    settings = Settings().replace(index=Path("index"), docs=Path("seeds"))
-    web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
-    port, demo = serve_page(web)
+    base, server = serve_page(gen)
     try:
-        yield f"http://127.0.0.1:{port}/", gen
+        yield f"{base}/", gen
     finally:
-        demo.close()
+        server.should_exit = True
 
 
 def test_answer_marker_opens_highlighted_source(page_url: tuple[str, Quoting]) -> None:
@@ -166,10 +162,8 @@ def test_hostile_markup_is_shown_never_fetched(built: Path, tmp_path: Path, monk
         pytest.skip("no /usr/bin/chromium (run `make browser`)")
     from playwright.sync_api import expect, sync_playwright
 
-    from rag.answer import Assistant
-    from rag.api import build_index, open_retriever
+    from rag.api import build_index
     from rag.settings import Settings
-    from rag.web import WebApp
     from tests import hostile
 
     trap = Trap()
@@ -179,9 +173,7 @@ def test_hostile_markup_is_shown_never_fetched(built: Path, tmp_path: Path, monk
     monkeypatch.chdir(tmp_path)
     settings = Settings().replace(index=Path("index"), docs=Path("seeds"))
     build_index(settings=settings, progress=False)  # incremental: the six hostile files
-    gen = ObeyingGenerator(trap.address)
-    web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
-    port, demo = serve_page(web)
+    base, server = serve_page(ObeyingGenerator(trap.address))
     requested: list[str] = []
     try:
         with sync_playwright() as p:
@@ -189,7 +181,7 @@ def test_hostile_markup_is_shown_never_fetched(built: Path, tmp_path: Path, monk
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.on("request", lambda r: requested.append(r.url))
-                page.goto(f"http://127.0.0.1:{port}/")
+                page.goto(f"{base}/")
                 expect(page.locator("#rag-info")).to_contain_text("11 files", timeout=30_000)
                 box = page.locator("#rag-question textarea")
                 for n, name in enumerate(["zz_nl_image.txt", "zz_id_link.txt"], start=1):
@@ -208,8 +200,44 @@ def test_hostile_markup_is_shown_never_fetched(built: Path, tmp_path: Path, monk
             finally:
                 browser.close()
     finally:
-        demo.close()
+        server.should_exit = True
         trap.server.shutdown()
     assert trap.hits == [], trap.hits
     assert not [u for u in requested if trap.address in u], requested
-    assert not [u for u in requested if not u.startswith(f"http://127.0.0.1:{port}/")], requested
+    assert not [u for u in requested if not u.startswith(f"{base}/")], requested
+
+
+def test_page_behind_a_key_opens_after_login(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: with a key, `/` shows a login form; a wrong key is refused; the right one opens the page, whose
+    own calls (config, queue, streaming) then pass the guard on the session cookie alone."""
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (run `make browser`)")
+    from playwright.sync_api import expect, sync_playwright
+
+    shutil.copytree(built / "seeds", tmp_path / "seeds")
+    shutil.copytree(built / "index", tmp_path / "index")
+    monkeypatch.chdir(tmp_path)
+    base, server = serve_page(Quoting(), api_key="browser-key")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                assert page.goto(f"{base}/").status == 401
+                page.locator("#rag-key").fill("not-the-key")
+                page.locator("#rag-key").press("Enter")
+                expect(page.locator("#rag-login-error")).to_have_text("That key is wrong.")
+                page.locator("#rag-key").fill("browser-key")
+                page.locator("#rag-key").press("Enter")
+                expect(page.locator("#rag-info")).to_contain_text("scripted-test-model", timeout=30_000)
+                box = page.locator("#rag-question textarea")
+                box.fill(QUESTION)
+                box.press("Enter")
+                cite = page.get_by_test_id("bot").last.locator("a.rag-cite").first
+                expect(cite).to_have_text("[1]", timeout=60_000)
+                cookie = next(c for c in page.context.cookies() if c["name"] == "rag_session")
+                assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and "browser-key" not in cookie["value"]
+            finally:
+                browser.close()
+    finally:
+        server.should_exit = True

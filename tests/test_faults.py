@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from rag import models
+from rag.loader import Loader
 from rag.settings import Settings
 from rag.web import WebApp
 from tests.live import free_port, running, start_uvicorn
@@ -55,7 +56,7 @@ def test_api_stream_ends_cleanly_when_the_llm_server_dies_and_recovers(built: Pa
     port = free_port()
     llm_url = f"http://127.0.0.1:{port}/v1"
     settings = settings_for(built, llm_url)
-    base, server = start_uvicorn(create_app(settings, WebApp(settings), page=False))
+    base, server = start_uvicorn(create_app(settings, page=False))
     try:
         with llama_server(port) as proc:
             seen: list[dict | str] = []
@@ -203,8 +204,9 @@ def test_a_silent_llm_server_gives_504_and_one_line_not_a_hang(built: Path, stal
     from rag.server import create_app
 
     settings = settings_for(built, stalling, llm_timeout=2)
-    web = WebApp(settings)
-    base, server = start_uvicorn(create_app(settings, web, page=False))
+    loader = Loader(settings)
+    web = WebApp(settings, loader)
+    base, server = start_uvicorn(create_app(settings, page=False, loader=loader))
     try:
         for stream in (False, True):
             t0 = time.monotonic()
@@ -247,8 +249,9 @@ def test_llm_remote_model_names_the_model_that_answers(built: Path, stalling: st
     from rag.server import create_app
 
     settings = settings_for(built, stalling, llm_timeout=1, llm_remote_model="second-model")
-    web = WebApp(settings)
-    base, server = start_uvicorn(create_app(settings, web, page=False))
+    loader = Loader(settings)
+    web = WebApp(settings, loader)
+    base, server = start_uvicorn(create_app(settings, page=False, loader=loader))
     try:
         assert httpx.get(f"{base}/v1/models").json()["data"][0]["llm"] == f"second-model @ {stalling}"
         httpx.post(f"{base}/v1/chat/completions", json=ASK, timeout=60)
@@ -267,8 +270,9 @@ def test_models_and_page_report_the_remote_model_of_a_real_server(built: Path) -
     port = free_port()
     llm_url = f"http://127.0.0.1:{port}/v1"
     settings = settings_for(built, llm_url, llm_remote_model="tiny", max_tokens=16)
-    web = WebApp(settings)
-    base, server = start_uvicorn(create_app(settings, web, page=False))
+    loader = Loader(settings)
+    web = WebApp(settings, loader)
+    base, server = start_uvicorn(create_app(settings, page=False, loader=loader))
     try:
         with llama_server(port, "--model_alias", "tiny"):
             assert httpx.get(f"{base}/v1/models").json()["data"][0]["llm"] == f"tiny @ {llm_url}"  # not loaded yet

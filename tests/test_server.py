@@ -15,7 +15,6 @@ import pytest
 from rag.answer import Assistant
 from rag.api import open_retriever
 from rag.settings import Settings
-from rag.web import WebApp
 from tests.live import free_port, running, start_uvicorn
 from tests.scripted import Quoting
 
@@ -27,8 +26,7 @@ def serve(built: Path, delay: float = 0.0, **fields: object) -> tuple[str, objec
 
     settings = Settings().replace(index=built / "index", docs=built / "seeds", **fields)
     gen = Quoting(delay)
-    web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: gen))
-    return start_uvicorn(create_app(settings, web, page=False))
+    return start_uvicorn(create_app(settings, Assistant(open_retriever(settings=settings), lambda: gen), page=False))
 
 
 @pytest.fixture(scope="module")
@@ -154,8 +152,7 @@ def test_page_is_served_at_root(built: Path) -> None:
     from rag.server import create_app
 
     settings = Settings().replace(index=built / "index", docs=built / "seeds")
-    web = WebApp(settings, bot=Assistant(open_retriever(settings=settings), lambda: Quoting()))
-    base, server = start_uvicorn(create_app(settings, web))
+    base, server = start_uvicorn(create_app(settings, Assistant(open_retriever(settings=settings), lambda: Quoting())))
     try:
         page = httpx.get(f"{base}/", follow_redirects=True)
         assert page.status_code == 200 and "gradio" in page.text.lower()
@@ -173,8 +170,8 @@ def test_no_index_or_model_answers_503_saying_what_to_run(built: Path, tmp_path:
         (Settings().replace(index=built / "index", llm_model=str(tmp_path / "gone.gguf")), "--model"),
     ]
     for settings, fix in cases:
-        # The real WebApp path: the assistant is built on the first request, and fails there.
-        base, server = start_uvicorn(create_app(settings, WebApp(settings), page=False))
+        # The real path: the server builds the assistant (at start and again on the request), and fails there.
+        base, server = start_uvicorn(create_app(settings, page=False))
         try:
             res = httpx.post(f"{base}/v1/chat/completions", json=question, timeout=120)
             assert res.status_code == 503 and fix in res.json()["error"]["message"], res.text
