@@ -33,9 +33,9 @@ def watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[int]]]:
     seen: dict[str, list[int]] = {"k": [], "max_tokens": []}
     search, stream = Retriever.search_vector, LlamaGenerator.stream
 
-    def search_vector(self: Retriever, vec: object, k: int) -> object:
+    def search_vector(self: Retriever, vec: object, k: int, text: str = "") -> object:
         seen["k"].append(k)
-        return search(self, vec, k)
+        return search(self, vec, k, text)
 
     def generate(self: LlamaGenerator, messages: list[dict], max_tokens: int) -> Iterator[str]:
         seen["max_tokens"].append(max_tokens)
