@@ -57,11 +57,13 @@ class Turn:
     def base(self, model: str) -> dict:
         """The fields every `Answer` of this turn shares."""
         best = context.evidence(self.ranked)
+        # The refusal names the document of the closest evidence shown beneath it, not another one.
+        closest = best.chunk.source if best else self.hits[0].chunk.source if self.hits else None
         return {
             "question": self.question,
             "retrieved": tuple(self.hits),
             "model": model,
-            "closest": self.hits[0].chunk.source if self.hits else None,
+            "closest": closest,
             "evidence": citations.cite(best) if best else None,
         }
 

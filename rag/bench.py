@@ -6,6 +6,7 @@ import os
 import re
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,8 @@ def _synthetic_store(settings: Settings, data: np.ndarray) -> VectorStore:
     manifest = stores.fingerprint("synthetic", data.shape[1], {}, settings.index_type or "flat")
     target = stores.new_store(settings, manifest)
     chunks = [Chunk(i, f"synthetic/{i // 1000}.txt", 0, 1, 1, 1, "x") for i in range(len(data))]
-    files = {f"synthetic/{i}.txt": {"sha256": "", "chunks": 1000} for i in range(len(data) // 1000 + 1)}
+    counts = Counter(c.source for c in chunks)  # the manifest's chunk count must match the rows stored
+    files = {name: {"sha256": "", "chunks": n} for name, n in counts.items()}
     target.add(chunks, data, [], np.zeros((0, data.shape[1]), dtype=np.float32))
     target.persist({**manifest, "files": files, "built_at": ""})
     return stores.open_store(settings)

@@ -1,7 +1,7 @@
 """Keeps instructions planted in documents away from the model.
 
 A sentence that talks to an AI rather than about the world (ignore your instructions, reveal the
-system prompt, add this link to every answer, a chat-role label such as "User:") is not shown to the
+system prompt, add this link to every answer, a chat-role or question-and-answer label such as "User:" or "Answer:") is not shown to the
 model at all; Markdown links and images in what is shown are reduced to their words. A heuristic
 phrase list per language (rag/languages/*.toml), on top of the fenced prompt (prompt.py) and the page
 that renders no markup (web.py): it will not catch every phrasing. It does not change the index or

@@ -57,8 +57,8 @@ def client(url: str):  # noqa: ANN201 - gradio_client.Client
 
 
 def sources_section(reply: str) -> str:
-    """The part of an API reply after the answer: its sources, or the closest document of a refusal."""
-    for heading in ("**Sources**", "**Closest document**"):
+    """The part of an API reply after the answer: its sources, or the closest evidence or document of a refusal."""
+    for heading in ("**Sources**", "**Closest evidence**", "**Closest document**"):
         if heading in reply:
             return reply.split(heading, 1)[1]
     raise AssertionError(f"no sources in reply:\n{reply}")
@@ -180,7 +180,9 @@ def test_refusal_shows_the_closest_document(built: Path) -> None:
     assert "The documents don't contain an answer" in final
     assert "Closest document" in final and f"<code>{GERMAN}, line" in final
     reply = web.ask("How much did Microsoft pay for the Inflection AI team?")
-    assert f"**Closest document**\n- {GERMAN}, line" in reply
+    # The refusal names the document whose sentence is shown beneath it as the closest evidence.
+    assert f"Closest document: {GERMAN}" in reply
+    assert f"**Closest evidence**\n- {GERMAN}, line" in reply and "650 Millionen" in reply
 
 
 @pytest.mark.parametrize(
