@@ -2,7 +2,7 @@
 
 import sys
 
-from rag.cli import main
+from rag.frontends.cli import main
 
 if __name__ == "__main__":
     main(["serve", *sys.argv[1:]], prog_name="python -m rag")

@@ -2,7 +2,7 @@
 
     .venv/bin/python eval/ablate.py [--qa eval/qa.jsonl] [--only no_bonus,no_min_score] [--stages] [--json]
 
-Each configuration runs every question of the set through `rag.evaluate.run` (default model, k=5),
+Each configuration runs every question of the set through `rag.evaluation.evaluate.run` (default model, k=5),
 one after another in one process (the model is loaded once). `--stages` scores only retrieval and
 where the expected fact ranks among the sentences shown (no answer is generated: seconds, not an
 hour). A heuristic stays in the product only with a measured gain on `eval/qa.jsonl` and no loss on
@@ -23,7 +23,8 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rag import context, evaluate, grounds, qtype, retrieve  # noqa: E402
+from rag import context, grounds, qtype, retrieve  # noqa: E402
+from rag.evaluation import evaluate  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 CONFIGS: dict[str, Callable[[ExitStack], None]] = {

@@ -1,5 +1,5 @@
 """`python -m rag`: the command line entry point."""
 
-from .cli import main
+from .frontends.cli import main
 
 main(prog_name="python -m rag")

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import citations, context, followup, grounds, lang, languages, prompt, qtype, tidy, translate
+from .backends.llm import Generator
 from .errors import UsageError
 from .limits import DEFAULT_K, DEFAULT_MAX_TOKENS, DEFAULT_SOURCE_TOKENS, MAX_QUESTION_CHARS
-from .llm import Generator
 from .retrieve import Retriever
 from .types import Answer, Exchange, Hit, Message, Passage, Retrieved, Source, Timings
 

@@ -10,13 +10,13 @@ import functools
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import stores
 from .answer import Assistant
-from .embed import STEmbedder
+from .backends import stores
+from .backends.embed import STEmbedder
+from .backends.llm import Generator, LlamaGenerator
+from .backends.models import resolve_llm
 from .errors import RagError
 from .indexer import build
-from .llm import Generator, LlamaGenerator
-from .models import resolve_llm
 from .retrieve import Retriever
 from .settings import Settings
 from .types import BuildReport, ChunkerSettings
@@ -78,7 +78,7 @@ def _local_generator(path: Path) -> LlamaGenerator:
 def _remote_generator(
     url: str, name: str | None, api_key: str | None, tokens: str, tokenizer: Path | None, timeout: int
 ) -> Generator:
-    from .remote import RemoteGenerator
+    from .backends.remote import RemoteGenerator
 
     return RemoteGenerator(url, name, api_key, tokens, tokenizer, timeout)
 

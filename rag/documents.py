@@ -1,4 +1,4 @@
-"""Walks the documents folder: picks each file's reader (rag/readers), hashes the bytes, skips what cannot
+"""Walks the documents folder: picks each file's reader (rag/backends/readers), hashes the bytes, skips what cannot
 be read with one warning line each. Does not extract text itself, chunk or embed."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import hashlib
 import logging
 from pathlib import Path
 
+from .backends.readers import SUFFIXES, reader_for
 from .errors import BadDocument, DocsMissing
-from .readers import SUFFIXES, reader_for
 from .types import Document
 
 log = logging.getLogger(__name__)

@@ -56,3 +56,15 @@ class LlmTimeout(RagError):
 
 class StoreUnavailable(RagError):
     """The vector store's server (Milvus) cannot be reached; the message names its URI. Nothing is damaged."""
+
+
+class LlmUnavailable(RagError):
+    """The LLM server (`--llm-url`) cannot be reached, or cut its reply short; the message says which."""
+
+
+class ApiError(Exception):
+    """An HTTP error of the API with its status and OpenAI error type; the server turns it into JSON."""
+
+    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.kind, self.headers = status, kind, headers or {}

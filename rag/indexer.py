@@ -12,13 +12,13 @@ import time
 
 import numpy as np
 
-from . import stores
+from .backends import stores
+from .backends.embed import Embedder
+from .backends.stores import VectorStore
 from .chunker import chunk_text, sentences_of
 from .documents import read_folder
-from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexMissing
 from .settings import Settings
-from .stores import VectorStore
 from .types import BuildReport, Chunk, ChunkerSettings, Document
 
 log = logging.getLogger(__name__)

@@ -12,13 +12,13 @@ import threading
 
 import numpy as np
 
-from . import stores
-from .embed import Embedder
+from .backends import stores
+from .backends.embed import Embedder
+from .backends.stores import VectorStore
 from .errors import IndexMismatch, UsageError
 from .lexical import Lexical
 from .limits import DEFAULT_K
 from .settings import Settings
-from .stores import VectorStore
 from .types import ChunkerSettings, Hit
 
 MAX_QUERY_CHARS = 2000  # a longer query only dilutes the embedding

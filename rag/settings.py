@@ -45,7 +45,7 @@ class Settings:
     source_tokens: int = limits.DEFAULT_SOURCE_TOKENS
     host: str = limits.DEFAULT_HOST
     port: int = limits.DEFAULT_PORT
-    api_key: str | None = None  # when set, every route of the server but /healthz requires it (rag/access.py)
+    api_key: str | None = None  # when set, every route of the server but /healthz requires it (rag/frontends/access.py)
     queue_limit: int = limits.DEFAULT_QUEUE_LIMIT  # requests waiting for the one local model before the API's 429
     cache_dir: Path | None = None  # assembled models; default .cache/ beside the package
     origin: dict[str, str] = field(default_factory=dict, compare=False, repr=False)

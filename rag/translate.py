@@ -9,7 +9,7 @@ check citations (citations.py did) and never touches a sentence already in the r
 from __future__ import annotations
 
 from . import citations, numbers, tidy
-from .llm import Generator
+from .backends.llm import Generator
 from .types import Message
 
 SYSTEM = "Translate the user's text into {language}. Keep names and numbers exactly. Reply with the translation only."

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .backends.readers import SUFFIXES
 from .documents import is_temporary
 from .errors import DocsMissing, RagError
-from .readers import SUFFIXES
 from .settings import Settings
 from .types import BuildReport
 

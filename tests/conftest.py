@@ -64,15 +64,15 @@ def store(request: pytest.FixtureRequest) -> str:
 
 def release() -> None:
     """Lets a subprocess open the Milvus Lite files this process has open (Lite allows one process per file)."""
-    from rag import stores
+    from rag.backends import stores
 
     stores.release()
 
 
 def opened(index: Path | str = "index", **fields: object):  # noqa: ANN201 - a VectorStore
     """The committed store of an index folder (FAISS unless `store=` says otherwise)."""
+    from rag.backends.stores import open_store
     from rag.settings import Settings
-    from rag.stores import open_store
 
     return open_store(Settings().replace(index=Path(index), **fields))
 

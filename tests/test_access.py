@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from rag.access import CHALLENGE, exposure_warning
 from rag.answer import Assistant
 from rag.api import open_retriever
+from rag.frontends.access import CHALLENGE, exposure_warning
 from rag.settings import Settings
 from tests.live import free_port, start_uvicorn, wait_until_up
 from tests.scripted import Quoting
@@ -31,7 +31,7 @@ QUESTION = "How much did Microsoft pay for the Inflection AI team?"
 
 
 def app_of(built: Path, **fields: object) -> Any:
-    from rag.server import create_app
+    from rag.frontends.server import create_app
 
     settings = Settings().replace(index=built / "index", docs=built / "seeds", **fields)
     return create_app(settings, Assistant(open_retriever(settings=settings), lambda: Quoting()))

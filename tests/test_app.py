@@ -17,9 +17,9 @@ import pytest
 
 from rag.answer import Assistant
 from rag.api import build_index, open_retriever
-from rag.loader import Loader
+from rag.frontends.loader import Loader
+from rag.frontends.web import WebApp
 from rag.settings import Settings
-from rag.web import WebApp
 from tests.live import free_port, running
 from tests.scripted import Scripted
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.artifacts import find
+from rag.evaluation.artifacts import find
 
 SOURCES = ["seeds/004_85b4fb37c10d1e96.txt"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.bench_scale import SketchEmbedder
-from rag.scalegen import LANGS, write_corpus
+from rag.evaluation.bench_scale import SketchEmbedder
+from rag.evaluation.scalegen import LANGS, write_corpus
 from tests.conftest import SEEDS
 
 

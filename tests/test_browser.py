@@ -34,7 +34,7 @@ def serve_page(gen: Quoting, **fields: object) -> tuple[str, object]:
     ./index: (base URL, uvicorn server; set `should_exit` to stop)."""
     from rag.answer import Assistant
     from rag.api import open_retriever
-    from rag.server import create_app
+    from rag.frontends.server import create_app
     from rag.settings import Settings
 
     settings = Settings().replace(index=Path("index"), docs=Path("seeds"), **fields)

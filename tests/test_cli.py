@@ -26,7 +26,7 @@ def one_line_error(res: subprocess.CompletedProcess, code: int) -> str:
 
 
 def test_help_is_instant_without_heavy_imports() -> None:
-    code = "import sys; from rag.cli import main\ntry:\n main(['--help'])\nexcept SystemExit: pass\nprint(sorted(m for m in ('torch','llama_cpp','gradio','faiss','sentence_transformers') if m in sys.modules))"
+    code = "import sys; from rag.frontends.cli import main\ntry:\n main(['--help'])\nexcept SystemExit: pass\nprint(sorted(m for m in ('torch','llama_cpp','gradio','faiss','sentence_transformers') if m in sys.modules))"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert res.stdout.strip().endswith("[]"), res.stdout
     for sub in ("index", "search", "ask", "models"):
@@ -130,7 +130,7 @@ def test_bad_model_file_names_the_file_and_the_fix(built: Path, cli, damage: str
     if damage == "not_gguf":
         path.write_text("this is not a model")
     elif damage == "truncated":
-        from rag.models import test_model_path
+        from rag.backends.models import test_model_path
 
         with test_model_path().open("rb") as f:
             path.write_bytes(f.read(2_000_000))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rag.evaluate import Question, gold_rank, quote_at_lines, score
+from rag.evaluation.evaluate import Question, gold_rank, quote_at_lines, score
 from rag.types import Answer, Chunk, Citation, Hit, Timings
 from tests.conftest import GERMAN
 
@@ -173,7 +173,7 @@ def test_score_checks_fact_gold_citation_language_and_refusal(tmp_path: Path) ->
 
 
 def test_an_expected_figure_must_start_where_a_number_starts() -> None:
-    from rag.evaluate import states
+    from rag.evaluation.evaluate import states
 
     assert states("Microsoft zahlte US-$650 Millionen", ("650",)) and states("Jevons-paradox", ("jevons",))
     assert not states("13,75 Milliarden Dollar", ("5 Milliarden",)) and not states("6.5 billion", ("5 billion",))

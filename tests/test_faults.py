@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rag import models
-from rag.loader import Loader
+from rag.backends import models
+from rag.frontends.loader import Loader
+from rag.frontends.web import WebApp
 from rag.settings import Settings
-from rag.web import WebApp
 from tests.live import free_port, running, start_uvicorn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ def events(res: httpx.Response) -> Iterator[dict | str]:
 
 
 def test_api_stream_ends_cleanly_when_the_llm_server_dies_and_recovers(built: Path) -> None:
-    from rag.server import create_app
+    from rag.frontends.server import create_app
 
     port = free_port()
     llm_url = f"http://127.0.0.1:{port}/v1"
@@ -109,7 +109,7 @@ def test_page_and_ask_show_one_line_when_the_llm_server_dies(built: Path) -> Non
 
 def two_at_once(url: str) -> tuple[list, list]:
     """A long answer, and a short one asked while the first is being written: (pieces or error) of each."""
-    from rag.remote import RemoteGenerator
+    from rag.backends.remote import RemoteGenerator
 
     gen = RemoteGenerator(url, tokens="estimate")
     story = [{"role": "user", "content": "Write a long story about a lighthouse keeper and her cat."}]
@@ -136,7 +136,7 @@ def two_at_once(url: str) -> tuple[list, list]:
 
 
 def test_llama_cpp_server_needs_interrupt_requests_off_for_answers_at_once() -> None:
-    from rag.remote import LlmUnavailable
+    from rag.errors import LlmUnavailable
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/v1"
@@ -201,7 +201,7 @@ def stalling() -> Iterator[str]:
 
 
 def test_a_silent_llm_server_gives_504_and_one_line_not_a_hang(built: Path, stalling: str) -> None:
-    from rag.server import create_app
+    from rag.frontends.server import create_app
 
     settings = settings_for(built, stalling, llm_timeout=2)
     loader = Loader(settings)
@@ -246,7 +246,7 @@ def llm_timeout_hint(body: dict) -> bool:
 
 
 def test_llm_remote_model_names_the_model_that_answers(built: Path, stalling: str) -> None:
-    from rag.server import create_app
+    from rag.frontends.server import create_app
 
     settings = settings_for(built, stalling, llm_timeout=1, llm_remote_model="second-model")
     loader = Loader(settings)
@@ -265,7 +265,7 @@ def test_llm_remote_model_names_the_model_that_answers(built: Path, stalling: st
 
 
 def test_models_and_page_report_the_remote_model_of_a_real_server(built: Path) -> None:
-    from rag.server import create_app
+    from rag.frontends.server import create_app
 
     port = free_port()
     llm_url = f"http://127.0.0.1:{port}/v1"

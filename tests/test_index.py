@@ -16,10 +16,10 @@ import pytest
 from filelock import FileLock
 
 from rag.api import build_index, open_retriever
+from rag.backends.stores import faiss_store
 from rag.chunker import chunk_sentences
 from rag.errors import DocsMissing, IndexMismatch
 from rag.retrieve import mmr
-from rag.stores import faiss_store
 from tests.conftest import DUTCH, GERMAN, INDONESIAN, ROOT, opened
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from rag.api import assistant
-from rag.llm import LlamaGenerator
+from rag.backends.llm import LlamaGenerator
 from rag.retrieve import Retriever
 from rag.settings import Settings
 from tests.live import start_uvicorn
@@ -49,7 +49,7 @@ def watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[int]]]:
 def test_rag_k_and_max_tokens_reach_the_page_and_the_api(built: Path, watched: dict[str, list[int]]) -> None:
     from gradio_client import Client
 
-    from rag.server import create_app
+    from rag.frontends.server import create_app
 
     env = {
         "RAG_K": "3",

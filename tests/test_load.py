@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from rag import bench_load
+from rag.evaluation import bench_load
 from rag.settings import Settings
 from rag.types import LoadRequest
 

@@ -66,4 +66,4 @@ def test_dependencies_are_declared_with_ranges_the_pins_satisfy() -> None:
         assert any(s.operator in ("<", "<=", "==", "~=") for s in req.specifier), f"{name} has no upper bound"
     torch = next(r for r in declared if r.name == "torch")
     assert not torch.specifier.contains("2.14.0"), "a newer torch (PyPI's default is the CUDA build) is never pulled"
-    assert project["scripts"]["rag"] == "rag.cli:main"
+    assert project["scripts"]["rag"] == "rag.frontends.cli:main"

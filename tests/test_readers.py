@@ -23,14 +23,14 @@ import pytest
 
 from rag.answer import Assistant
 from rag.api import build_index, open_retriever
+from rag.backends.readers import pdf as pdf_reader
 from rag.documents import extract
 from rag.errors import BadDocument
-from rag.evaluate import quote_at_lines
-from rag.readers import pdf as pdf_reader
+from rag.evaluation.evaluate import quote_at_lines
+from rag.frontends.web import answer_markdown
 from rag.settings import Settings
 from rag.types import Answer, Citation
 from rag.watch import relevant
-from rag.web import answer_markdown
 from tests.conftest import ROOT, SEEDS, opened
 from tests.test_app import Scripted
 
@@ -404,7 +404,7 @@ def test_watch_reindexes_added_changed_and_deleted_files_until_ctrl_c(
 
 
 def test_a_failed_build_prints_its_error_and_watching_goes_on(watching: tuple[subprocess.Popen, Path, Path]) -> None:
-    from rag import stores
+    from rag.backends import stores
 
     proc, base, err = watching
     seeds = base / "seeds"

@@ -9,7 +9,7 @@ import pytest
 
 from rag import context
 from rag.api import build_index, embedder, open_retriever
-from rag.embed import DEFAULT_EMBED
+from rag.backends.embed import DEFAULT_EMBED
 from rag.errors import IndexMismatch
 from rag.indexer import build
 from rag.retrieve import Retriever

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import models
+from rag.backends import models
 from tests.live import free_port, running
 
 TEXTS = [
@@ -32,7 +32,7 @@ def llm_server() -> Iterator[str]:
 
 
 def test_token_counts_local_and_server_agree(llm_server: str) -> None:
-    from rag.remote import RemoteGenerator
+    from rag.backends.remote import RemoteGenerator
 
     server = RemoteGenerator(llm_server, tokens="server")
     local = RemoteGenerator(llm_server, tokens="local", tokenizer=models.test_model_path())

@@ -22,7 +22,7 @@ QUESTION = "How much did Microsoft pay for the Inflection AI team?"
 
 
 def serve(built: Path, delay: float = 0.0, **fields: object) -> tuple[str, object]:
-    from rag.server import create_app
+    from rag.frontends.server import create_app
 
     settings = Settings().replace(index=built / "index", docs=built / "seeds", **fields)
     gen = Quoting(delay)
@@ -149,7 +149,7 @@ def test_full_queue_answers_429_and_five_streams_all_complete(built: Path) -> No
 
 
 def test_page_is_served_at_root(built: Path) -> None:
-    from rag.server import create_app
+    from rag.frontends.server import create_app
 
     settings = Settings().replace(index=built / "index", docs=built / "seeds")
     base, server = start_uvicorn(create_app(settings, Assistant(open_retriever(settings=settings), lambda: Quoting())))
@@ -162,7 +162,7 @@ def test_page_is_served_at_root(built: Path) -> None:
 
 
 def test_no_index_or_model_answers_503_saying_what_to_run(built: Path, tmp_path: Path) -> None:
-    from rag.server import create_app
+    from rag.frontends.server import create_app
 
     question = {"model": "rag", "messages": [{"role": "user", "content": QUESTION}]}
     cases = [
@@ -205,7 +205,8 @@ def test_rag_serve_command_answers_the_openai_client(built: Path) -> None:
 
 
 def test_retry_after_is_the_time_the_queue_needs_to_drain() -> None:
-    from rag.server import ApiError, Queue
+    from rag.errors import ApiError
+    from rag.frontends.server import Queue
 
     queue = Queue(limit=2)
     started = [queue.enter()]

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from rag.api import build_index, embedder, open_retriever
-from rag.embed import DEFAULT_EMBED
+from rag.backends.embed import DEFAULT_EMBED
+from rag.backends.stores import milvus_store
 from rag.errors import IndexMismatch, IndexMissing, RagError, WriteFailed
-from rag.stores import milvus_store
 from tests.conftest import DUTCH, GERMAN, ROOT, opened, release
 from tests.test_index import _big_docs
 

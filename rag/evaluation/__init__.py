@@ -1,0 +1,1 @@
+"""Evaluation and benchmarks: question sets scored, speed measured. Not on the answer path."""

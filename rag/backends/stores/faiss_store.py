@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import IndexCorrupt, IndexMismatch, IndexMissing, WriteFailed
-from ..types import Chunk, Sentence
+from ...errors import IndexCorrupt, IndexMismatch, IndexMissing, WriteFailed
+from ...types import Chunk, Sentence
 from . import FIX
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from ...settings import Settings
 
 FORMAT = 2  # 2: sentence vectors beside the chunk vectors
 INDEX_TYPES = ("flat", "hnsw")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import (
+from ...errors import (
     IndexBusy,
     IndexCorrupt,
     IndexMismatch,
@@ -32,10 +32,10 @@ from ..errors import (
     UsageError,
     WriteFailed,
 )
-from ..types import Chunk, Sentence
+from ...types import Chunk, Sentence
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from ...settings import Settings
 
 FIX = "run `python -m rag index --store milvus`"  # plus the --store-uri in use, if any
 REBUILD = "run `python -m rag index --store milvus --full`"

@@ -92,10 +92,10 @@ def measure(job: dict) -> dict:
     """One full build of `job["docs"]` into a store, then single-query searches (run in a fresh process)."""
     import faiss
 
-    from . import stores
-    from .chunker import ChunkerSettings
-    from .indexer import build
-    from .settings import Settings
+    from ..backends import stores
+    from ..chunker import ChunkerSettings
+    from ..indexer import build
+    from ..settings import Settings
 
     settings = Settings().replace(docs=Path(job["docs"]), index=Path(job["index"]), **job["overrides"])
     embedder = SketchEmbedder()
@@ -125,10 +125,10 @@ def measure(job: dict) -> dict:
 
 def _in_process(job: dict) -> dict:
     """`measure(job)` in a fresh Python process (its own peak memory); raises with its stderr if it fails."""
-    code = "import json, sys; from rag.bench_scale import measure; print(json.dumps(measure(json.load(sys.stdin))))"
+    code = "import json, sys; from rag.evaluation.bench_scale import measure; print(json.dumps(measure(json.load(sys.stdin))))"
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[2]), os.environ.get("PYTHONPATH")])),
     }
     res = subprocess.run([sys.executable, "-c", code], input=json.dumps(job), capture_output=True, text=True, env=env)
     if res.returncode != 0:
@@ -138,9 +138,9 @@ def _in_process(job: dict) -> dict:
 
 def embedding_rate(docs: Path, model: str, sample: int = 200) -> dict:
     """Chunks per second of the real embedding model, each chunk with its sentences, as `rag index` embeds them."""
-    from .api import embedder
-    from .chunker import chunk_text
-    from .indexer import _embed
+    from ..api import embedder
+    from ..chunker import chunk_text
+    from ..indexer import _embed
 
     chunks = [c for p in sorted(docs.rglob("*.txt")) for c in chunk_text(p.as_posix(), p.read_text(encoding="utf-8"))]
     chunks = chunks[:sample]

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from .evaluate import LANGS
-from .evaluation.types import Conversations, Summary
+from .types import Conversations, Summary
 
 
 def _pc(value: float | None) -> str:

@@ -15,14 +15,14 @@ from typing import Any
 
 from starlette.requests import Request
 
+from ..answer import Assistant
+from ..errors import ApiError, RagError
+from ..limits import MAX_BODY_BYTES as MAX_BODY
+from ..limits import MAX_QUESTION_CHARS, MAX_TOKENS
+from ..settings import Settings
+from ..types import Answer
 from . import access, sse
-from .answer import Assistant
-from .errors import RagError
-from .limits import MAX_BODY_BYTES as MAX_BODY
-from .limits import MAX_QUESTION_CHARS, MAX_TOKENS
 from .loader import Loader
-from .settings import Settings
-from .types import Answer
 from .web import WebApp, exchanges, text_of
 
 # An offline server: models load from local files only (set before anything imports huggingface_hub).
@@ -30,12 +30,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 log = logging.getLogger(__name__)
 MODEL_ID = "rag"
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.kind, self.headers = status, kind, headers or {}
 
 
 def as_api_error(exc: RagError) -> ApiError:
@@ -119,20 +113,36 @@ def create_app(
     """The FastAPI app: /healthz, /login, /v1/models, /v1/chat/completions, and the page at `/`, sharing one
     Assistant (`bot`, or one built from `settings`), which starts loading now. With `settings.api_key` every
     route but /healthz and /login needs the key (access.py)."""
-    from fastapi import Depends, FastAPI
-    from fastapi.responses import JSONResponse, StreamingResponse
-    from starlette.concurrency import run_in_threadpool
+    from fastapi import FastAPI
 
     loader = loader or Loader(settings, bot)
     loader.warm_up_in_background()
     web = WebApp(settings, loader)
-    app = FastAPI(title="rag", docs_url=None, redoc_url=None, openapi_url=None)
     queue = Queue(settings.queue_limit, settings.queue_limit if settings.llm_url else 1)
+    app = FastAPI(title="rag", docs_url=None, redoc_url=None, openapi_url=None)
+    _add_error_replies(app)
+    _add_status_routes(app, web, queue)
+    _add_chat_route(app, Answering(loader, queue))
+    access.protect(app, settings.api_key)  # before the page: /login is routed here
+    if page:
+        from .page import mount
+
+        mount(app, web, "/")
+    return app
+
+
+def _add_error_replies(app: Any) -> None:
+    """ApiError becomes OpenAI-style JSON with its status (and Retry-After on a 429)."""
+    from fastapi.responses import JSONResponse
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         error = {"message": str(exc), "type": exc.kind, "param": None, "code": exc.status}
         return JSONResponse({"error": error}, status_code=exc.status, headers=exc.headers)
+
+
+def _add_status_routes(app: Any, web: WebApp, queue: Queue) -> None:
+    """/healthz (open to all: a load balancer's probe) and /v1/models."""
 
     @app.get("/healthz")
     def healthz() -> dict:
@@ -144,41 +154,49 @@ def create_app(
         model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag", "llm": web.answering()}
         return {"object": "list", "data": [model]}
 
-    def start(question: str, history: list, max_tokens: int | None) -> tuple[Iterator, str | Answer, float]:
+
+class Answering:
+    """One API question's way through the shared model: wait in the queue, run the core, always leave the queue."""
+
+    def __init__(self, loader: Loader, queue: Queue):
+        self.loader, self.queue = loader, queue
+
+    def start(self, question: str, history: list, max_tokens: int | None) -> tuple[Iterator, str | Answer, float]:
         """Waits for the model, then runs the core to the first piece of its reply, so errors still get a status."""
-        started = queue.enter()
+        started = self.queue.enter()
         try:
-            events = loader.bot().stream(question, history=history, max_tokens=max_tokens)
+            events = self.loader.bot().stream(question, history=history, max_tokens=max_tokens)
             return events, sse.first_event(events), started
         except RagError as exc:
-            queue.leave(started)
+            self.queue.leave(started)
             raise as_api_error(exc) from None
         except BaseException:
-            queue.leave(started)
+            self.queue.leave(started)
             raise
 
-    def finish(first: str | Answer, events: Iterator, started: float) -> Answer:
+    def finish(self, first: str | Answer, events: Iterator, started: float) -> Answer:
+        """The whole answer of a non-streamed request."""
         try:
             return sse.final(first, events)
         except RagError as exc:
             raise as_api_error(exc) from None
         finally:
-            queue.leave(started)
+            self.queue.leave(started)
+
+
+def _add_chat_route(app: Any, answering: Answering) -> None:
+    """POST /v1/chat/completions (JSON only), streamed as server-sent events or whole."""
+    from fastapi import Depends
+    from fastapi.responses import StreamingResponse
+    from starlette.concurrency import run_in_threadpool
 
     @app.post("/v1/chat/completions", dependencies=[Depends(json_only)])
     async def chat(request: Request) -> Any:
         question, history, max_tokens, stream = parse(await request.body())
-        events, first, started = await run_in_threadpool(start, question, history, max_tokens)
+        events, first, started = await run_in_threadpool(answering.start, question, history, max_tokens)
         base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": MODEL_ID}
         if not stream:
             # In a worker thread: the model must not block the event loop (other requests, 429s, the page).
-            return sse.completion(base, await run_in_threadpool(finish, first, events, started))
-        body = sse.stream(base, first, events, lambda: queue.leave(started))
+            return sse.completion(base, await run_in_threadpool(answering.finish, first, events, started))
+        body = sse.stream(base, first, events, lambda: answering.queue.leave(started))
         return StreamingResponse(body, media_type="text/event-stream")
-
-    access.protect(app, settings.api_key)  # before the page: /login is routed here
-    if page:
-        from .page import mount
-
-        mount(app, web, "/")
-    return app

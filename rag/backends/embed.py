@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .errors import ModelMissing
-from .limits import DEFAULT_EMBED
+from ..errors import ModelMissing
+from ..limits import DEFAULT_EMBED
 
 MINILM = "all-minilm-l6-v2"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from .chunker import ChunkerSettings, chunk_text
+from ..chunker import ChunkerSettings, chunk_text
 
 # A sector in each language (en, nl, de, id): the article's topic.
 SECTORS = [

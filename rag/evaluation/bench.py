@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from ..backends.llm import Generator
+from ..backends.stores import VectorStore
+from ..settings import Settings
+from ..types import Chunk
 from .evaluate import LANGS, load_qa, pct
-from .llm import Generator
-from .settings import Settings
-from .stores import VectorStore
-from .types import Chunk
 
 
 def machine() -> dict[str, Any]:
@@ -74,8 +74,8 @@ def raw_generation(gen: Generator, messages: list[dict], max_tokens: int) -> tup
 
 def bench_llm(questions: list[str], settings: Settings) -> dict[str, Any]:
     """Warm first-token time and generation speed, each prompt also run on the bare generator."""
-    from .answer import Assistant
-    from .api import generator, open_retriever
+    from ..answer import Assistant
+    from ..api import generator, open_retriever
 
     rec = Recorder(generator(settings))
     bot = Assistant(
@@ -112,7 +112,7 @@ def bench_llm(questions: list[str], settings: Settings) -> dict[str, Any]:
 
 def bench_index(settings: Settings) -> dict[str, Any]:
     """Chunks embedded per second building the documents from scratch (embedder already loaded)."""
-    from .api import build_index
+    from ..api import build_index
 
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         report = build_index(
@@ -145,7 +145,7 @@ STORES = [
 
 def _synthetic_store(settings: Settings, data: np.ndarray) -> VectorStore:
     """A store of `len(data)` one-sentence-free chunks with these vectors, persisted and reopened."""
-    from . import stores
+    from ..backends import stores
 
     manifest = stores.fingerprint("synthetic", data.shape[1], {}, settings.index_type or "flat")
     target = stores.new_store(settings, manifest)
@@ -161,7 +161,7 @@ def bench_search(n: int, queries: int, dim: int = 512, seed: int = 0) -> dict[st
     """Build time, memory and single-query latency of each store over n vectors, and recall@10 against exact search."""
     import faiss
 
-    from . import stores
+    from ..backends import stores
 
     rng = np.random.default_rng(seed)
     centers = rng.standard_normal((max(n // 100, 10), dim), dtype=np.float32)
@@ -212,7 +212,7 @@ def _texts(n: int, rng: np.random.Generator) -> list[str]:
 
 def bench_lexical(n: int, queries: int = 100, seed: int = 0) -> dict[str, Any]:
     """Build time, size and query time of the BM25 index (lexical.py) over n generated chunk texts."""
-    from .lexical import Lexical
+    from ..lexical import Lexical
 
     rng = np.random.default_rng(seed)
     texts = _texts(n, rng)

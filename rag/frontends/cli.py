@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from . import limits
-from .errors import RagError, UsageError
-from .settings import Settings
+from .. import limits
+from ..errors import RagError, UsageError
+from ..settings import Settings
 
 # Options that set a `Settings` field carry the field's name and default to None, so that only what
 # the user typed overrides rag.toml and RAG_* (Settings.load merges them, in one place).
@@ -104,7 +104,7 @@ def main(verbose: bool, config: Path | None) -> None:
 @click.pass_context
 def index(ctx: click.Context, full: bool, dry_run: bool, watch: bool, quiet: bool, as_json: bool, **flags: Any) -> None:
     """Build or update the index from the documents folder (only changed files are embedded)."""
-    from .api import build_index
+    from ..api import build_index
 
     if watch:
         if dry_run:
@@ -124,7 +124,7 @@ def index(ctx: click.Context, full: bool, dry_run: bool, watch: bool, quiet: boo
 
 def _watch(settings: Settings, full: bool, quiet: bool, as_json: bool) -> None:
     """Prints each build's summary (or JSON line) and each failed build's error until Ctrl-C, then exits 0."""
-    from .api import watch_index
+    from ..api import watch_index
 
     try:
         for outcome in watch_index(settings=settings, full=full, progress=not quiet):
@@ -153,7 +153,7 @@ def _watch(settings: Settings, full: bool, quiet: bool, as_json: bool) -> None:
 @click.pass_context
 def search(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
     """Show the passages nearest to QUESTION, without the LLM."""
-    from .api import open_retriever
+    from ..api import open_retriever
 
     s = settings_of(ctx, **flags)
     hits = open_retriever(settings=s, eager=True).search(question, s.k)
@@ -206,8 +206,8 @@ def hit_dict(h: Any) -> dict:
 @click.pass_context
 def ask(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
     """Answer QUESTION from the documents, citing file and lines (streams as it writes)."""
-    from .api import assistant
-    from .types import Answer
+    from ..api import assistant
+    from ..types import Answer
 
     bot = assistant(settings=settings_of(ctx, **flags))
     answer, streamed = None, ""
@@ -244,7 +244,7 @@ def ask(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
 @click.pass_context
 def models(ctx: click.Context, as_json: bool, **flags: Any) -> None:
     """Prepare and check the models (assembles the default LLM once, verifying its sha256)."""
-    from .models import resolve_llm
+    from ..backends.models import resolve_llm
 
     s = settings_of(ctx, **flags)
     info = {"llm": str(resolve_llm(s.llm_model, s.cache_dir)), "embed_model": s.embed_model}
@@ -298,7 +298,8 @@ def eval_command(
     **flags: Any,
 ) -> None:
     """Score retrieval, answers, refusals, language and time on a question set; write a report."""
-    from . import eval_report, evaluate
+    from ..evaluation import evaluate
+    from ..evaluation import report as eval_report
 
     if chats_path is None and not no_chats and Path("eval/chats.jsonl").is_file():
         chats_path = Path("eval/chats.jsonl")
@@ -347,7 +348,7 @@ def bench(
     **flags: Any,
 ) -> None:
     """Measure first-token time, tokens/s (pipeline vs raw llama.cpp), indexing and search speed here."""
-    from . import bench as bench_mod
+    from ..evaluation import bench as bench_mod
 
     if load:
         _bench_load(settings_of(ctx, **flags), qa_path, quick, as_json)
@@ -364,8 +365,8 @@ def bench(
 
 def _bench_load(settings: Settings, qa_path: Path, quick: bool, as_json: bool) -> None:
     """`bench --load`: each client asks 3 questions (1 with --quick) of the set, in turn."""
-    from . import bench_load
-    from .bench import pick_questions
+    from ..evaluation import bench_load
+    from ..evaluation.bench import pick_questions
 
     result = bench_load.run(pick_questions(qa_path, 60), settings, 1 if quick else 3)
     if as_json:
@@ -375,7 +376,7 @@ def _bench_load(settings: Settings, qa_path: Path, quick: bool, as_json: bool) -
 
 
 def _bench_scale(settings: Settings, quick: bool, milvus_uri: str | None, out_dir: Path, as_json: bool) -> None:
-    from . import bench_scale, scale_report
+    from ..evaluation import bench_scale, scale_report
 
     result = bench_scale.run(settings, quick, milvus_uri)
     md, png = scale_report.write(result, out_dir)

@@ -13,8 +13,8 @@ import logging
 import os
 from pathlib import Path
 
-from .errors import ModelMissing
-from .limits import DEFAULT_LLM
+from ..errors import ModelMissing
+from ..limits import DEFAULT_LLM
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ FIX = "run `make setup` (or pip install -r requirements.txt)"
 
 def cache_dir(configured: Path | None = None) -> Path:
     """Git-ignored folder for assembled models (setting `cache_dir` moves it)."""
-    return configured or Path(__file__).resolve().parent.parent / ".cache"
+    return configured or Path(__file__).resolve().parents[2] / ".cache"
 
 
 def package_dir(name: str) -> Path:

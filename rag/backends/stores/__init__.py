@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from ..errors import IndexBusy
-from ..types import Chunk, Sentence
+from ...errors import IndexBusy
+from ...types import Chunk, Sentence
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from ...settings import Settings
 
 FIX = "run `python -m rag index`"
 
@@ -121,8 +121,8 @@ def release() -> None:
     """Closes the Milvus clients and Lite files this process holds, so another process (or a cleanup) can take them."""
     import sys
 
-    if "rag.stores.milvus_store" in sys.modules:  # never imported: nothing to close, and nothing to import
-        sys.modules["rag.stores.milvus_store"].release()
+    if "rag.backends.stores.milvus_store" in sys.modules:  # never imported: nothing to close, and nothing to import
+        sys.modules["rag.backends.stores.milvus_store"].release()
 
 
 def _backend(settings: Settings):  # noqa: ANN202 - a backend module

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
-from . import lang, languages, tidy
+from .. import lang, languages, tidy
 
 _EMPTY_MARK = re.compile(r"\[[\s,;.]*\]")
 _MARKS = re.compile(r"\[[^\[\]]*\]")

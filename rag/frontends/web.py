@@ -12,12 +12,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from .answer import Assistant
-from .errors import IndexBusy, IndexMissing, RagError, UsageError
-from .limits import MAX_K_ANSWER, MAX_QUESTION_CHARS, MAX_TOKENS
+from ..answer import Assistant
+from ..errors import IndexBusy, IndexMissing, RagError, UsageError
+from ..limits import MAX_K_ANSWER, MAX_QUESTION_CHARS, MAX_TOKENS
+from ..settings import Settings
+from ..types import Answer, Chunk, Citation, Exchange, Hit, Passage, Retrieved
 from .loader import Loader
-from .settings import Settings
-from .types import Answer, Chunk, Citation, Exchange, Hit, Passage, Retrieved
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +324,7 @@ class WebApp:
     @shows_errors
     def rebuild(self) -> Iterator[str]:
         """Brings the index up to date with the documents folder; questions use the old index until the swap."""
-        from . import api
+        from .. import api
 
         if not self._rebuilding.acquire(blocking=False):
             raise IndexBusy(
@@ -350,7 +350,7 @@ class WebApp:
     @shows_errors
     def info(self) -> str:
         """The panel: which LLM, embedding model and index are in use."""
-        from .stores import read_manifest
+        from ..backends.stores import read_manifest
 
         bot, problem = self.loader.loaded(), self.loader.problem
         llm = f"`{self.answering()}`"

@@ -8,7 +8,7 @@ import logging
 import re
 from pathlib import Path
 
-from ..errors import BadDocument
+from ...errors import BadDocument
 
 PAGE_BREAK = "\f\n"  # "\f" counts pages, "\n" starts every page on a line of its own
 _SENTENCE_END = re.compile(r"[.!?:…\"'”’»)]$")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from .answer import Assistant
-from .errors import RagError
-from .settings import Settings
+from ..answer import Assistant
+from ..errors import RagError
+from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class Loader:
         with self._lock:
             try:
                 if self._bot is None:
-                    from .api import assistant
+                    from ..api import assistant
 
                     self._bot = assistant(settings=self.settings)
                 self._bot.generator  # noqa: B018 - loads the LLM here, under the lock

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
 
-from .errors import LlmTimeout, RagError, UsageError
-from .types import Answer, Citation, Retrieved
+from ..errors import LlmTimeout, RagError, UsageError
+from ..types import Answer, Citation, Retrieved
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import BadDocument
+from ...errors import BadDocument
 
 
 class DocxReader:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import ModelMissing
-from .types import Message
+from ..errors import ModelMissing
+from ..types import Message
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import LlmTimeout, RagError
-
-
-class LlmUnavailable(RagError):
-    pass
-
+from ..errors import LlmTimeout, LlmUnavailable, RagError
 
 # llama_cpp.server's default (interrupt_requests) ends the stream under way when another request arrives, and
 # rag serve sends up to queue_limit at once (tests/test_faults.py).

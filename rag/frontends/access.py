@@ -9,7 +9,7 @@ import ipaddress
 from typing import Any
 from urllib.parse import parse_qs
 
-from .settings import Settings
+from ..settings import Settings
 
 OPEN_PATHS = frozenset({"/healthz", "/login"})  # the health probe, and the form where the key is entered
 COOKIE = "rag_session"

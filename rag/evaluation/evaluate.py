@@ -11,9 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from . import artifacts, lang, languages
-from .errors import RagError, UsageError
-from .evaluation.types import (
+from .. import lang, languages
+from ..errors import RagError, UsageError
+from ..settings import Settings
+from ..types import Answer, Citation, Exchange, Hit, Passage
+from . import artifacts
+from .types import (
     Answers,
     Artifacts,
     Chat,
@@ -27,8 +30,6 @@ from .evaluation.types import (
     Summary,
     Times,
 )
-from .settings import Settings
-from .types import Answer, Citation, Exchange, Hit, Passage
 
 LANGS = tuple(languages.all_languages())
 _MARKER = re.compile(r"\[[^\[\]]*\]")
@@ -126,7 +127,7 @@ def gold_rank(hits: list[Hit], gold: tuple[str, ...]) -> int | None:
 def quote_at_lines(c: Citation) -> bool:
     """True when the quote stands verbatim in the file's extracted text (the readers') within the cited
     lines, and, for a paged document (PDF), on the cited page."""
-    from .documents import extract
+    from ..documents import extract
 
     path = Path(c.source)
     try:
@@ -321,7 +322,7 @@ def run(
     """Asks every question through `rag.api.assistant` (one at a time, as a user would) and scores it."""
     from tqdm import tqdm
 
-    from .api import assistant
+    from ..api import assistant
 
     questions = load_qa(qa, limit)
     bot = assistant(settings=settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import BadDocument
+from ...errors import BadDocument
 
 
 class HtmlReader:

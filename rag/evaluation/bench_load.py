@@ -25,9 +25,9 @@ from typing import IO, Any
 
 import httpx
 
-from .errors import RagError
-from .settings import Settings
-from .types import LoadRequest
+from ..errors import RagError
+from ..settings import Settings
+from ..types import LoadRequest
 
 LEVELS = (1, 5, 20)  # concurrent API clients
 TIMEOUT_S = 300.0  # the longest a client waits for one reply
@@ -131,7 +131,7 @@ def serving(settings: Settings, startup_s: float = 300) -> Iterator[tuple[str, s
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     for f in fields(Settings):
         value = getattr(settings, f.name)
         # No API key: the clients of this run send none.
