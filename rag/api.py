@@ -110,3 +110,27 @@ def assistant(
         source_tokens=s.source_tokens,
         max_tokens=s.max_tokens,
     )
+
+
+def model_file(settings: Settings) -> Path:
+    """The local GGUF that `settings.llm_model` names (the default one is assembled and verified once)."""
+    return resolve_llm(settings.llm_model, settings.cache_dir)
+
+
+def index_manifest(settings: Settings) -> dict:
+    """The committed index's manifest (model, files, counts, build time), without loading any vector."""
+    return stores.read_manifest(settings)
+
+
+__all__ = [
+    "Assistant",
+    "assistant",
+    "build_index",
+    "configure",
+    "embedder",
+    "generator",
+    "index_manifest",
+    "model_file",
+    "open_retriever",
+    "watch_index",
+]

@@ -244,10 +244,10 @@ def ask(ctx: click.Context, question: str, as_json: bool, **flags: Any) -> None:
 @click.pass_context
 def models(ctx: click.Context, as_json: bool, **flags: Any) -> None:
     """Prepare and check the models (assembles the default LLM once, verifying its sha256)."""
-    from ..backends.models import resolve_llm
+    from ..api import model_file
 
     s = settings_of(ctx, **flags)
-    info = {"llm": str(resolve_llm(s.llm_model, s.cache_dir)), "embed_model": s.embed_model}
+    info = {"llm": str(model_file(s)), "embed_model": s.embed_model}
     if as_json:
         emit_json(info)
     else:

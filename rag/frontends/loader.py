@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from ..answer import Assistant
+from ..api import Assistant
 from ..errors import RagError
 from ..settings import Settings
 

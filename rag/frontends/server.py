@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ..answer import Assistant
+from ..api import Assistant
 from ..errors import ApiError, RagError
 from ..limits import MAX_BODY_BYTES as MAX_BODY
 from ..limits import MAX_QUESTION_CHARS, MAX_TOKENS

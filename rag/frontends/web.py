@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from ..answer import Assistant
+from ..api import Assistant
 from ..errors import IndexBusy, IndexMissing, RagError, UsageError
 from ..limits import MAX_K_ANSWER, MAX_QUESTION_CHARS, MAX_TOKENS
 from ..settings import Settings
@@ -350,7 +350,7 @@ class WebApp:
     @shows_errors
     def info(self) -> str:
         """The panel: which LLM, embedding model and index are in use."""
-        from ..backends.stores import read_manifest
+        from ..api import index_manifest
 
         bot, problem = self.loader.loaded(), self.loader.problem
         llm = f"`{self.answering()}`"
@@ -363,7 +363,7 @@ class WebApp:
                 store = bot.retriever.store
                 manifest, chunks = store.manifest, store.count()
             else:
-                manifest = read_manifest(self.settings)
+                manifest = index_manifest(self.settings)
                 chunks = manifest.get("chunk_count", 0)
         except RagError as exc:
             embed = self.settings.embed_model
