@@ -49,6 +49,13 @@ ANSWER_K = click.option(
 )
 
 
+def out_folder(help_text: str) -> Any:
+    """--out: where eval and bench write their reports."""
+    return click.option(
+        "--out", "out_dir", type=click.Path(path_type=Path), default="eval/reports", show_default=True, help=help_text
+    )
+
+
 def settings_of(ctx: click.Context, **flags: Any) -> Settings:
     """The effective settings: defaults < rag.toml (or --config) < RAG_* < these flags."""
     return Settings.load(flags, config=ctx.find_root().params.get("config"))
@@ -272,14 +279,7 @@ def models(ctx: click.Context, as_json: bool, **flags: Any) -> None:
 @LLM_URL
 @click.option("--limit", default=None, type=click.IntRange(1), help="Only the first N questions.")
 @MAX_TOKENS
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default="eval/reports",
-    show_default=True,
-    help="Report folder.",
-)
+@out_folder("Report folder.")
 @INDEX
 @EMBED
 @STORE
@@ -326,14 +326,7 @@ def eval_command(
 @click.option(
     "--milvus-uri", "milvus_uri", help="--scale: also a Milvus server, http://host:19530 (its data is replaced)."
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default="eval/reports",
-    show_default=True,
-    help="--scale: report folder.",
-)
+@out_folder("--scale: report folder.")
 @JSON
 @click.pass_context
 def bench(

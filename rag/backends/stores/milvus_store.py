@@ -167,11 +167,7 @@ def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     except RagError:
         raise
     except Exception as exc:
-        if _unreachable(exc):
-            raise StoreUnavailable(
-                f"cannot reach the Milvus server at {_uri_of(fn, args)} to {what} ({_reason(exc)}); "
-                "is it running? (check --store-uri)"
-            ) from exc
+        _raise_if_unreachable(exc, fn, args, what, "is it running? (check --store-uri)")
         if "not loaded" in _reason(exc) and args and isinstance(args[0], str) and hasattr(fn, "__self__"):
             # A restarted server has released every collection: load it again and retry once.
             try:
@@ -189,12 +185,16 @@ def _write(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     except RagError:
         raise
     except Exception as exc:
-        if _unreachable(exc):
-            raise StoreUnavailable(
-                f"cannot reach the Milvus server at {_uri_of(fn, args)} to {what} ({_reason(exc)}); "
-                "the previous index is unchanged"
-            ) from exc
+        _raise_if_unreachable(exc, fn, args, what, "the previous index is unchanged")
         raise WriteFailed(f"could not {what} in Milvus ({_reason(exc)}); the previous index is unchanged") from exc
+
+
+def _raise_if_unreachable(exc: Exception, fn: Any, args: tuple, what: str, advice: str) -> None:
+    """StoreUnavailable, naming the URI, when `exc` means the server is down rather than the request failed."""
+    if _unreachable(exc):
+        raise StoreUnavailable(
+            f"cannot reach the Milvus server at {_uri_of(fn, args)} to {what} ({_reason(exc)}); {advice}"
+        ) from exc
 
 
 def _unreachable(exc: BaseException) -> bool:
