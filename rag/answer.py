@@ -190,14 +190,14 @@ class Assistant:
         # A NOT_FOUND beside cited sentences ("… [1]. NOT_FOUND") drops only itself: the sentences are checked.
         reply = tidy.scrub(raw.replace(prompt.NOT_FOUND, " "), [s.source for s in turn.sources])
         if not any(ch.isalnum() for ch in reply):
-            return self._refusal(turn, timings, raw)
+            return self._quote_or_refuse(turn, timings, raw, limit)
         vectors = np.array([turn.vectors[(p.chunk.source, p.start)] for p in turn.passages])
         checked = citations.check(
             reply, turn.passages, self.retriever.embedder.embed, vectors, turn.question, turn.code
         )
         if not checked.citations or citations.restates(checked.text, turn.question):
             # Nothing the model wrote is backed by a shown passage, or it only repeated the question.
-            return self._refusal(turn, timings, raw)
+            return self._quote_or_refuse(turn, timings, raw, limit)
         text = checked.text
         if translated := translate.needed(text, turn.code):
             # Written in a source's language rather than the question's: translated, markers kept.
@@ -216,6 +216,31 @@ class Assistant:
             draft=raw,
             translated=translated,
             **turn.base(gen.name),
+        )
+
+    def _quote_or_refuse(self, turn: Turn, timings: Timings, raw: str, limit: int) -> Answer:
+        """A refusal; but when a short question asks about names alone and the best-ranked shown sentence holds
+        them ("Who is Michael Elias?"), that sentence is the answer, cited and in the question's language: the
+        small model often says a name is not mentioned when its sentence is in another language."""
+        asked = grounds.names_alone(turn.question, turn.code)
+        best = max(turn.passages, key=lambda p: p.score, default=None)
+        if not (asked and best and grounds.holds_all(asked, best.text)):
+            return self._refusal(turn, timings, raw)
+        sentence = " ".join(best.text.split())
+        body = sentence.rstrip(".!?")
+        text = f"{body} [1]{sentence[len(body) :] or '.'}"  # the marker before the full stop, as the model writes it
+        if translated := translate.needed(text, turn.code):
+            text = translate.into(text, turn.code, lang.name(turn.code), self.generator, limit)
+        turn.notices.append(f"the model gave no answer; shown is the source sentence that names {' '.join(asked)}")
+        return Answer(
+            text=text,
+            found=True,
+            citations=(citations.cite(best, 1),),
+            timings=replace(timings, total_s=self._since(turn)),
+            notices=tuple(turn.notices),
+            draft=raw,
+            translated=translated,
+            **turn.base(self.generator.name),
         )
 
     def _refusal(self, turn: Turn, timings: Timings, raw: str = "") -> Answer:

@@ -70,6 +70,24 @@ def _holds(name: str, vocabulary: set[str]) -> bool:
     )
 
 
+def names_alone(question: str, language: str) -> list[str]:
+    """The names of a short question that asks about them and nothing else ("Who is Michael Elias?", "Apa itu
+    DeepSeek?"), else []. Any other word ("Wie alt ist Satya Nadella?", "Wer leitet Thrive Capital?") asks for
+    something that a sentence naming them need not say."""
+    if len(_WORD.findall(question)) > SHORT_WORDS:
+        return []
+    found = names(question, language)
+    named = {t for n in found for t in terms(n) if " " not in t}
+    asked = {t for t in terms(question) if " " not in t}
+    return found if found and asked <= named else []
+
+
+def holds_all(found: list[str], text: str) -> bool:
+    """Whether `text` holds every one of the names `found` (a compound or inflected form counts, as in judge)."""
+    vocabulary = set(re.findall(r"\w+", text.lower()))
+    return all(_holds(n, vocabulary) for n in found)
+
+
 def judge(question: str, language: str, hits: list[Hit], lexical: Lexical) -> Grounds:
     """Whether the retrieved `hits` can ground an answer to `question` (see the module docstring)."""
     dense = max((h.dense for h in hits), default=0.0)

@@ -8,7 +8,7 @@ check citations (citations.py did) and never touches a sentence already in the r
 
 from __future__ import annotations
 
-from . import citations, numbers, tidy
+from . import citations, numbers, prompt, tidy
 from .backends.llm import Generator
 from .types import Message
 
@@ -33,6 +33,8 @@ def into(text: str, code: str, language: str, gen: Generator, max_tokens: int) -
             {"role": "user", "content": body},
         ]
         done = citations.strip_markers(" ".join("".join(gen.stream(msgs, max_tokens)).split()))
-        ok = done and numbers.figures(done) == numbers.figures(body) and not tidy.foreign(done, code)
+        # A translation that changes a figure, stays foreign or is the refusal signal is not used.
+        ok = done and prompt.NOT_FOUND not in done and numbers.figures(done) == numbers.figures(body)
+        ok = ok and not tidy.foreign(done, code)
         out.append(citations.with_markers(done, citations.markers(claim)) if ok else claim)
     return " ".join(out)

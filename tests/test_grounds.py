@@ -65,3 +65,26 @@ def test_lexical_scores_weigh_rare_terms_and_a_missing_term_keeps_them_low() -> 
     rare = lexical.scores("Brad Smith")
     assert rare.argmax() == 0 and lexical.idf("brad") > lexical.idf("microsoft") > 0
     assert lexical.scores("Brad Smith Mistral").max() < rare.max(), "a term no chunk holds lowers every score"
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "expected"),
+    [
+        ("Who is Michael Elias?", "en", ["Michael", "Elias"]),
+        ("Wie is Michael Elias?", "nl", ["Michael", "Elias"]),
+        ("Apa itu DeepSeek?", "id", ["DeepSeek"]),
+        # Another word asks for something a sentence naming them need not say.
+        ("Wie alt ist Satya Nadella?", "de", []),
+        ("Wer leitet Thrive Capital?", "de", []),
+        ("What is the capital of Australia?", "en", []),
+        ("Why did Microsoft cancel data center leases in Abilene last year?", "en", []),
+    ],
+)
+def test_a_question_about_names_alone(question: str, code: str, expected: list[str]) -> None:
+    assert grounds.names_alone(question, code) == expected
+
+
+def test_a_sentence_holds_every_name_in_any_form() -> None:
+    assert grounds.holds_all(["Brad", "Smith"], TEXTS[0])
+    assert grounds.holds_all(["Microsoft"], "Microsofts Rückzug aus Rechenzentren")
+    assert not grounds.holds_all(["Brad", "Jones"], TEXTS[0])

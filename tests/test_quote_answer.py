@@ -1,0 +1,34 @@
+"""A short question about a name the model fails to read: the sentence naming it is the answer (stand-in model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.answer import Assistant
+from rag.api import open_retriever
+from rag.settings import Settings
+from tests.scripted import Scripted
+
+
+def bot(built: Path, reply: str) -> Assistant:
+    settings = Settings().replace(index=built / "index", docs=built / "seeds")
+    gen = Scripted(reply)
+    return Assistant(open_retriever(settings=settings), lambda: gen)
+
+
+def test_a_name_the_model_says_is_not_mentioned_is_answered_with_its_sentence(built: Path) -> None:
+    answer = bot(built, "Michael Elias is not mentioned in the provided sources.").ask("Who is Michael Elias?")
+    assert answer.found, answer.text
+    [quote] = answer.citations
+    assert "Elias" in quote.quote and "Elias" in answer.text and "[1]" in answer.text and "[?]" not in answer.text
+    # The quote is the file's text at the stated lines, and the reader is told the model gave no answer.
+    lines = (built / quote.source).read_text(encoding="utf-8").splitlines()[quote.start_line - 1 : quote.end_line]
+    assert " ".join(quote.quote.split()) in " ".join(" ".join(lines).split())
+    assert any("names Michael Elias" in n for n in answer.notices)
+    assert answer.draft.startswith("Michael Elias is not mentioned")
+
+
+def test_a_question_asking_more_than_the_name_stays_refused(built: Path) -> None:
+    for question in ("Wie alt ist Satya Nadella?", "What did Michael Elias say about the weather?"):
+        answer = bot(built, "NOT_FOUND").ask(question)
+        assert not answer.found and not answer.citations, (question, answer.text)
