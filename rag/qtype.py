@@ -1,7 +1,8 @@
 """What kind of answer a factoid question asks for (a number or a name), and whether a sentence offers one.
 
 Sentence selection uses it to prefer, among equally relevant sentences, the ones that hold
-the asked-for kind of answer: "How much…" wants a figure, "Which analyst…" a name. It knows
+the asked-for kind of answer: "How much…" wants a figure, "Which analyst…" a name; and an answer
+to a question that asks for a figure but states none is refused (answer.py). It knows
 the question words of the language files (rag/languages/) only and does not parse grammar;
 a question it cannot type gets no preference.
 """
@@ -33,6 +34,7 @@ def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 _WORD = re.compile(r"\w+")
+_MARKERS = re.compile(r"\[[^\[\]]*\]")  # citation markers: "[1]" is not a figure
 
 
 def kind(question: str, language: str) -> Kind | None:
@@ -57,3 +59,13 @@ def offers(sentence: str, wanted: Kind | None, question: str) -> bool:
     # German capitalises every noun, so this is loose there; it still never favours a sentence
     # whose only names are the ones the question already gave.
     return any(len(w) > 1 and w[0].isupper() and w.lower() not in asked for w in words[1:])
+
+
+def lacks_figure(answer: str, question: str, language: str, relevant: list[str]) -> bool:
+    """True if `question` asks for a number and `answer` (its [n] markers aside) states no figure of its own that
+    one of the `relevant` sentences (those about the question) holds: it then answers something else
+    ("What is Microsoft's current share price?" -> lease cancellations, or an investment sum)."""
+    if kind(question, language) != "number":
+        return False
+    stated = numbers.figures(_MARKERS.sub(" ", answer)) - numbers.figures(question, lenient=True)
+    return not stated & set().union(*(numbers.figures(t, lenient=True) for t in relevant))

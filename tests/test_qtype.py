@@ -46,3 +46,31 @@ def test_the_first_question_word_decides() -> None:
 def test_figures_written_as_words_count() -> None:
     assert qtype.offers("Microsoft stopped leases at two sites.", "number", "At how many sites?")
     assert qtype.offers("Microsoft zog sich aus zwei Standorten zurück.", "number", "An wie vielen Standorten?")
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Wat is de huidige aandelenkoers van Microsoft?", "nl"),
+        ("What is the current share price of Microsoft?", "en"),
+        ("Wie hoch ist der Aktienkurs von Microsoft?", "de"),
+        ("Was kostet ChatGPT Plus?", "de"),
+        ("Berapa harga saham Microsoft?", "id"),
+    ],
+)
+def test_a_price_asks_for_a_figure(question: str, language: str) -> None:
+    assert qtype.kind(question, language) == "number"
+
+
+def test_an_answer_to_a_figure_question_needs_a_figure_from_a_sentence_about_it() -> None:
+    q = "Wat is de huidige aandelenkoers van Microsoft?"
+    investment = "Microsofts bisherige Investitionen von 13,75 Milliarden Dollar in Eigenkapital umzuwandeln."
+    # No figure at all: it answers something else.
+    assert qtype.lacks_figure("Microsoft heeft pachten opgezegd [1]. Dat blijkt [2].", q, "nl", [investment])
+    # A figure, but only from a sentence that is not about the question (not among `relevant`).
+    assert qtype.lacks_figure("De aandelenkoers is 13,75 miljard dollar [1].", q, "nl", [])
+    assert not qtype.lacks_figure("De aandelenkoers is 13,75 miljard dollar [1].", q, "nl", [investment])
+    # The citation marker is no figure, and a figure the question gave is not an answer.
+    assert qtype.lacks_figure("Het kwam in 2023 [1].", "Hoeveel kostte het in 2023?", "nl", ["In 2023 kostte het."])
+    # A question that asks for no figure is never held to one.
+    assert not qtype.lacks_figure("Satya Nadella [1].", "Who leads Microsoft?", "en", [])

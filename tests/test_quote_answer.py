@@ -1,4 +1,5 @@
-"""A short question about a name the model fails to read: the sentence naming it is the answer (stand-in model)."""
+"""Answers decided after the model's reply (stand-in model): a name the model fails to read is answered with its
+sentence; a figure question answered without a figure about it is refused."""
 
 from __future__ import annotations
 
@@ -32,3 +33,13 @@ def test_a_question_asking_more_than_the_name_stays_refused(built: Path) -> None
     for question in ("Wie alt ist Satya Nadella?", "What did Michael Elias say about the weather?"):
         answer = bot(built, "NOT_FOUND").ask(question)
         assert not answer.found and not answer.citations, (question, answer.text)
+
+
+def test_a_figure_question_answered_without_a_figure_is_refused(built: Path) -> None:
+    # qa q59: the model copied true sentences about leases for a share price; quoted, they would pass.
+    reply = "Microsoft heeft verschillende pachten opgezegd voor datacenters [1]."
+    answer = bot(built, reply).ask("Wat is de huidige aandelenkoers van Microsoft?")
+    assert not answer.found and not answer.citations, answer.text
+    assert answer.text.startswith("De documenten bevatten geen antwoord")
+    assert any("asks for a figure" in n for n in answer.notices)
+    assert answer.evidence is not None, "the closest evidence is still shown"
