@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import citations, context, followup, grounds, lang, languages, prompt, qtype, tidy, translate
+from . import citations, context, crossling, followup, grounds, lang, languages, prompt, qtype, tidy, translate
 from .backends.llm import Generator
 from .errors import UsageError
+from .lexical import Lexical
 from .limits import DEFAULT_K, DEFAULT_MAX_TOKENS, DEFAULT_SOURCE_TOKENS, MAX_QUESTION_CHARS
 from .retrieve import Retriever
 from .types import Answer, Exchange, Hit, Message, Passage, Retrieved, Source, Timings
@@ -78,11 +79,13 @@ class Assistant:
         k: int = DEFAULT_K,
         source_tokens: int = DEFAULT_SOURCE_TOKENS,
         max_tokens: int = DEFAULT_MAX_TOKENS,
+        translate_question: bool = False,
     ):
         self.retriever = retriever
         self._generator_factory = generator
         self._generator: Generator | None = None
         self.k, self.source_tokens, self.max_tokens = k, source_tokens, max_tokens
+        self.translate_question = translate_question
 
     @property
     def generator(self) -> Generator:
@@ -99,7 +102,8 @@ class Assistant:
         raise AssertionError("stream ended without an answer")
 
     def evidence(self, question: str, history: list[Exchange] | None = None, k: int | None = None) -> list[Passage]:
-        """The sentences the model would be shown, best-ranked first, whatever the grounds (no LLM is run)."""
+        """The sentences the model would be shown, best-ranked first, whatever the grounds (the LLM runs only to
+        translate the question, with `translate_question`)."""
         turn = self._retrieve(self._intake(question, history), k or self.k)
         turn = self._select(turn)
         return sorted(turn.passages, key=lambda p: -p.score)
@@ -144,10 +148,25 @@ class Assistant:
         # (eval/chats.jsonl: a sentence holding the answer was shown for 5 of 8 follow-ups, now 7 of 8).
         svec = turn.qvec if turn.earlier is None else self.retriever.embedder.embed([turn.question])[0]
         wanted = qtype.kind(turn.question, turn.code)
+        versions = self._versions(turn, lexical) if self.translate_question and turn.grounds.ok else {}
         turn.ranked, turn.vectors = context.rank(
-            turn.hits, svec, turn.question, wanted, lambda text: lexical.coverage(turn.question, text)
+            turn.hits,
+            svec,
+            turn.question,
+            wanted,
+            lambda text: lexical.coverage(turn.question, text),
+            versions,
+            crossling.chunk_language,
         )
         return turn
+
+    def _versions(self, turn: Turn, lexical: Lexical) -> dict[str, context.Version]:
+        """The question translated by the model into each language of the retrieved chunks (crossling.py)."""
+        found = crossling.versions(turn.question, turn.code, turn.hits, self.generator, self.retriever.embedder.embed)
+        return {
+            code: context.Version(vector, lambda sentence, t=text: lexical.coverage(t, sentence))
+            for code, (text, vector) in found.items()
+        }
 
     def _select(self, turn: Turn) -> Turn:
         """The sentences shown to the model, within the token budget, and the prompt around them."""

@@ -109,6 +109,7 @@ def assistant(
         k=s.k,
         source_tokens=s.source_tokens,
         max_tokens=s.max_tokens,
+        translate_question=s.translate_question == "on",
     )
 
 

@@ -3,7 +3,8 @@
 Prompt length is the main latency cost on a CPU (~14 s per 1,000 tokens before the first
 token on the default model), so the model sees only the best sentences, never whole chunks.
 The best-ranked sentence is also what a reader is shown as the closest evidence.
-It does not call the LLM and embeds nothing (sentence vectors are stored in the index).
+It does not call the LLM and embeds nothing (sentence vectors are stored in the index; the question's
+translations come from crossling.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from . import guard, qtype
 from .chunker import chunk_sentences
-from .types import Hit, Passage, Source
+from .types import Chunk, Hit, Passage, Source
 
 # Each weight below was kept only with a gain on eval/qa.jsonl and no loss on the held-out set (README,
 # "Every heuristic earns its place"); figures are where the expected fact ranks among the shown sentences.
@@ -30,6 +31,15 @@ ANSWER_TYPE_BONUS = 0.1
 LEXICAL_BONUS = 0.2
 SHORT_WORDS = 6  # as lang.SHORT_WORDS
 HEADING_PENALTY = 0.1  # a line of its own without a full stop (a headline) rarely holds an answer: qa top 3, 35 -> 36
+
+
+@dataclass(frozen=True)
+class Version:
+    """The question in one document language (crossling.py): its vector, and the share of its specific terms a
+    text holds (`lexical.Lexical.coverage`)."""
+
+    vector: np.ndarray
+    coverage: Callable[[str], float]
 
 
 @dataclass(frozen=True)
@@ -74,11 +84,14 @@ def rank(
     question: str = "",
     wanted: qtype.Kind | None = None,
     coverage: Callable[[str], float] | None = None,
+    versions: dict[str, Version] | None = None,
+    language_of: Callable[[Chunk], str] | None = None,
 ) -> tuple[list[Candidate], dict[tuple[str, int], np.ndarray]]:
     """Every candidate sentence, best first, and its stored vector by (source, start).
 
     `wanted` is the kind of answer the question asks for (`qtype.kind`); `coverage` gives the share of the
-    question's specific terms a sentence holds (`lexical.Lexical.coverage`)."""
+    question's specific terms a sentence holds (`lexical.Lexical.coverage`); `versions` are the question
+    translated into document languages, which `language_of` tells for a chunk."""
     cands = _candidates(hits)
     if not cands:
         return [], {}
@@ -87,13 +100,18 @@ def rank(
     vecs = np.array([c.hit.sentences[c.start] for c in cands])
     cos = vecs @ query_vec.reshape(-1)
     scored = []
-    for c, s in zip(cands, cos):
+    for c, v, sim in zip(cands, vecs, cos):
+        version = versions.get(language_of(c.hit.chunk)) if versions and language_of else None
+        # Against the question in the sentence's own language too: the nearer of the two counts, and the
+        # translation's specific terms are evidence as the question's are in a short question.
+        s = max(float(sim), float(v @ version.vector)) if version is not None else float(sim)
         # The chunk's relevance carries context the single sentence lacks (names, topic). Ranking by the sentence
         # alone kept two more answer sentences in the budget but no more right answers, and let the model answer
         # an unanswerable question from off-topic sentences.
         score = SENTENCE_WEIGHT * float(s) + (1 - SENTENCE_WEIGHT) * c.hit.score
         score += ANSWER_TYPE_BONUS * qtype.offers(c.text, wanted, question)
         score += LEXICAL_BONUS * coverage(c.text) if coverage and short else 0.0
+        score += LEXICAL_BONUS * version.coverage(c.text) if version is not None else 0.0
         score -= HEADING_PENALTY * _heading(c)
         scored.append(Candidate(c.hit, c.start, c.end, c.text, score))
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)

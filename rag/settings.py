@@ -43,6 +43,7 @@ class Settings:
     k: int = limits.DEFAULT_K
     max_tokens: int = limits.DEFAULT_MAX_TOKENS
     source_tokens: int = limits.DEFAULT_SOURCE_TOKENS
+    translate_question: str = "off"  # on: rank sentences against the question in their own language (crossling.py)
     host: str = limits.DEFAULT_HOST
     port: int = limits.DEFAULT_PORT
     api_key: str | None = None  # when set, every route of the server but /healthz requires it (rag/frontends/access.py)
@@ -123,7 +124,12 @@ def _convert(key: str, value: Any, where: str) -> Any:
             result = str(value)
     except (TypeError, ValueError):
         raise UsageError(f"setting {key} from {where} must be a positive whole number, not {value!r}") from None
-    choices = {"store": STORES, "index_type": INDEX_TYPES, "llm_tokens": ("auto", "local", "server", "estimate")}
+    choices = {
+        "store": STORES,
+        "index_type": INDEX_TYPES,
+        "llm_tokens": ("auto", "local", "server", "estimate"),
+        "translate_question": ("on", "off"),
+    }
     if key in choices and result not in choices[key]:
         raise UsageError(f"setting {key} from {where} must be one of {', '.join(choices[key])}, not {value!r}")
     return result

@@ -79,7 +79,12 @@ def bench_llm(questions: list[str], settings: Settings) -> dict[str, Any]:
 
     rec = Recorder(generator(settings))
     bot = Assistant(
-        open_retriever(settings=settings), lambda: rec, settings.k, settings.source_tokens, settings.max_tokens
+        open_retriever(settings=settings),
+        lambda: rec,
+        settings.k,
+        settings.source_tokens,
+        settings.max_tokens,
+        settings.translate_question == "on",
     )
     bot.ask(questions[0])  # warm-up: first-call costs (threads, caches) are not what users see later
     ttfts, shown, pipe, raw = [], [], [0, 0.0], [0, 0.0]
