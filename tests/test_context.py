@@ -40,3 +40,21 @@ def test_a_repeated_sentence_is_shown_once() -> None:
     hit = _hit(text, 1, 0.5, [title, title, other])
     _, passages, _ = context.select([hit], q, words, budget=100)
     assert [p.text for p in passages] == ["Microsoft pauses data centers.", "Meta fills the gap."]
+
+
+def test_a_sentence_is_also_scored_against_the_question_in_its_own_language() -> None:
+    q, translated = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    dutch = _hit("Microsoft betaalde veel geld.", 1, 0.5, [np.array([0.8, 0.6])])
+    german = _hit("Microsoft zahlte 650 Millionen Dollar.", 2, 0.5, [np.array([0.1, 0.99])])
+    language = {dutch.chunk.source: "nl", german.chunk.source: "de"}.get
+
+    def of(chunk: Chunk) -> str:
+        return language(chunk.source, "en")
+
+    plain, _ = context.rank([dutch, german], q)
+    version = context.Version(translated, lambda text: 1.0 if "Millionen" in text else 0.0)
+    crossed, _ = context.rank([dutch, german], q, versions={"de": version}, language_of=of)
+    assert plain[0].text.startswith("Microsoft betaalde")
+    assert crossed[0].text.startswith("Microsoft zahlte"), "nearer to the German version, and holds its terms"
+    # A sentence in a language with no version keeps its score.
+    assert [c.score for c in crossed if c.text.startswith("Microsoft betaalde")] == [plain[0].score]
