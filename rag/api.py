@@ -7,7 +7,7 @@ keyword overrides of its fields; without one, it loads the defaults, `rag.toml` 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .answer import Assistant
@@ -99,13 +99,15 @@ def assistant(
     model: str | None = None,
     *,
     settings: Settings | None = None,
+    llm: Callable[[], Generator] | None = None,
     **fields: object,
 ) -> Assistant:
-    """The quickstart: `assistant("index").ask("...")` returns an `Answer` with verified citations."""
+    """The quickstart: `assistant("index").ask("...")` returns an `Answer` with verified citations. `llm`
+    builds the generator instead of the settings (the bench wraps one to record its prompts)."""
     s = configure(settings, index=index, llm_model=model, **fields)
     return Assistant(
         open_retriever(settings=s),
-        lambda: generator(s),
+        llm or (lambda: generator(s)),
         k=s.k,
         source_tokens=s.source_tokens,
         max_tokens=s.max_tokens,

@@ -13,7 +13,7 @@ import functools
 import re
 from typing import Literal
 
-from . import languages, numbers
+from . import citations, languages, numbers
 
 Kind = Literal["number", "name"]
 
@@ -34,7 +34,6 @@ def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 _WORD = re.compile(r"\w+")
-_MARKERS = re.compile(r"\[[^\[\]]*\]")  # citation markers: "[1]" is not a figure
 
 
 def kind(question: str, language: str) -> Kind | None:
@@ -67,5 +66,5 @@ def lacks_figure(answer: str, question: str, language: str, relevant: list[str])
     ("What is Microsoft's current share price?" -> lease cancellations, or an investment sum)."""
     if kind(question, language) != "number":
         return False
-    stated = numbers.figures(_MARKERS.sub(" ", answer)) - numbers.figures(question, lenient=True)
+    stated = numbers.figures(citations.strip_markers(answer)) - numbers.figures(question, lenient=True)
     return not stated & set().union(*(numbers.figures(t, lenient=True) for t in relevant))

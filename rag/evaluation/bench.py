@@ -74,18 +74,10 @@ def raw_generation(gen: Generator, messages: list[dict], max_tokens: int) -> tup
 
 def bench_llm(questions: list[str], settings: Settings) -> dict[str, Any]:
     """Warm first-token time and generation speed, each prompt also run on the bare generator."""
-    from ..answer import Assistant
-    from ..api import generator, open_retriever
+    from ..api import assistant, generator
 
     rec = Recorder(generator(settings))
-    bot = Assistant(
-        open_retriever(settings=settings),
-        lambda: rec,
-        settings.k,
-        settings.source_tokens,
-        settings.max_tokens,
-        settings.translate_question == "on",
-    )
+    bot = assistant(settings=settings, llm=lambda: rec)
     bot.ask(questions[0])  # warm-up: first-call costs (threads, caches) are not what users see later
     ttfts, shown, pipe, raw = [], [], [0, 0.0], [0, 0.0]
     for q in questions[1:]:
