@@ -370,20 +370,26 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def watching(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path, Path]]:
-    """`python -m rag index --watch` over a copy of seeds/: (process, folder, its stderr log)."""
-    shutil.copytree(SEEDS, tmp_path / "seeds")
-    out, err = tmp_path / "out.log", tmp_path / "err.log"
+def start_watch(base: Path, *flags: str) -> tuple[subprocess.Popen, Path]:
+    """`python -m rag index --watch` over a copy of seeds/ in `base`: (process, its stderr log)."""
+    shutil.copytree(SEEDS, base / "seeds")
+    out, err = base / "out.log", base / "err.log"
     with out.open("w") as o, err.open("w") as e:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "rag", "index", "--watch", "--quiet"],
-            cwd=tmp_path,
+            [sys.executable, "-m", "rag", "index", "--watch", *flags],
+            cwd=base,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=o,
             stderr=e,
             preexec_fn=_as_a_terminal_job,
         )
+    return proc, err
+
+
+@pytest.fixture
+def watching(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path, Path]]:
+    """A quiet watcher: (process, folder, its stderr log)."""
+    proc, err = start_watch(tmp_path, "--quiet")
     try:
         yield proc, tmp_path, err
     finally:
@@ -434,3 +440,37 @@ def test_a_failed_build_prints_its_error_and_watching_goes_on(watching: tuple[su
     (seeds / "later.md").write_text("Ein zweites Rechenzentrum entsteht in Sachsen.\n", encoding="utf-8")
     wait_for(lambda: {"seeds/held.md", "seeds/later.md"} <= set(files(base)), proc, err)
     assert stop(proc) == 0 and "Traceback" not in err.read_text()
+
+
+def test_sigterm_stops_watching_like_ctrl_c_and_the_build_it_cuts_short_keeps_the_old_index(tmp_path: Path) -> None:
+    proc, err = start_watch(tmp_path)  # not quiet: the progress bar shows when a build embeds
+    try:
+        wait_for(lambda: len(files(tmp_path)) == 5, proc, err)
+        wait_for(lambda: "for changes" in err.read_text(), proc, err)
+        before, seen = files(tmp_path), len(err.read_text())
+        extra = tmp_path / "extra"  # written outside, then moved in whole: one change, so one build
+        extra.mkdir()
+        german = sorted((tmp_path / "seeds").glob("004_*.txt"))[0].read_text(encoding="utf-8")
+        for i in range(60):  # enough text that embedding takes seconds
+            (extra / f"extra_{i:03}.txt").write_text(f"Kopie {i}.\n{german}", encoding="utf-8")
+        shutil.move(extra, tmp_path / "seeds" / "extra")
+        wait_for(lambda: "Batches:" in err.read_text()[seen:], proc, err)
+        proc.send_signal(signal.SIGTERM)  # as `docker stop` and systemd stop a service
+        assert proc.wait(timeout=STOP_S) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    log = err.read_text()
+    assert "Traceback" not in log and "stopped watching" in log
+    assert files(tmp_path) == before, "the build cut short left the previous index"
+    res = subprocess.run(
+        [sys.executable, "-m", "rag", "index", "--quiet"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=STOP_S,
+    )
+    assert res.returncode == 0, res.stderr
+    assert len(files(tmp_path)) == 65, "and the next build completes it (no lock left behind)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -129,10 +130,17 @@ def index(ctx: click.Context, full: bool, dry_run: bool, watch: bool, quiet: boo
     click.echo(report.summary())
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _watch(settings: Settings, full: bool, quiet: bool, as_json: bool) -> None:
-    """Prints each build's summary (or JSON line) and each failed build's error until Ctrl-C, then exits 0."""
+    """Prints each build's summary (or JSON line) and each failed build's error until Ctrl-C or SIGTERM, then exits 0."""
     from ..api import watch_index
 
+    # `docker stop`, systemd and `kill` send SIGTERM: it ends the watch like Ctrl-C (exit 0, no traceback) rather
+    # than killing the process with status 143. A build it interrupts leaves the previous index (written atomically).
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         for outcome in watch_index(settings=settings, full=full, progress=not quiet):
             if isinstance(outcome, RagError):
