@@ -5,7 +5,16 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 REQ_HASH := $(shell sha256sum requirements.txt | cut -c1-16)
-STAMP := $(VENV)/.stamp-$(REQ_HASH)
+# llama.cpp is compiled here (no wheel on the registry), for x86-64 with AVX2 rather than -march=native: a wheel
+# built natively on one host is reused (pip's cache) on others that may lack its instructions, and native builds on
+# Sapphire Rapids include AMX kernels that segfault on some hosts (llama.cpp#20824, ldtilecfg). The built wheel is
+# kept per version and flags in ~/.cache/rag-wheels: pip's own cache would reuse a wheel built with other flags.
+LLAMA_VERSION := $(shell sed -n 's/^llama_cpp_python==//p' requirements.txt)
+LLAMA_CMAKE := -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF
+LLAMA_KEY := $(shell echo "$(LLAMA_VERSION) $(LLAMA_CMAKE)" | sha256sum | cut -c1-12)
+LLAMA_WHEELS := $(HOME)/.cache/rag-wheels/llama-$(LLAMA_KEY)
+STAMP := $(VENV)/.stamp-$(REQ_HASH)-$(LLAMA_KEY)
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -17,7 +26,12 @@ setup: $(STAMP) models
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
-	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || { echo "compiling llama.cpp (about 9 minutes, once)"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE)" $(PY) -m pip wheel -q --disable-pip-version-check --no-deps --no-cache-dir \
+	  --no-binary llama-cpp-python -w $(LLAMA_WHEELS).tmp llama-cpp-python==$(LLAMA_VERSION) && \
+	  rm -rf $(LLAMA_WHEELS) && mv $(LLAMA_WHEELS).tmp $(LLAMA_WHEELS); }
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --force-reinstall $(LLAMA_WHEELS)/llama_cpp_python-*.whl
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@rm -f $(VENV)/.stamp-* && touch $@
 
 models: $(STAMP)

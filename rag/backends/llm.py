@@ -21,6 +21,13 @@ log = logging.getLogger(__name__)
 N_CTX = 2048  # sources are trimmed to fit; a bigger window only costs memory and time
 
 
+def has_amx() -> bool:
+    """Whether the installed llama.cpp was compiled with AMX matrix kernels (a native build on a recent Xeon)."""
+    import llama_cpp
+
+    return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
+
+
 class Generator(Protocol):
     name: str
     n_ctx: int
@@ -47,6 +54,11 @@ class LlamaGenerator:
     def _load(path: Path, n_ctx: int, n_threads: int) -> Any:
         from llama_cpp import Llama
 
+        if has_amx():
+            log.warning(
+                "this llama.cpp build has AMX kernels, which segfault on some CPUs (llama.cpp#20824); "
+                "`make setup` builds one without them"
+            )
         try:
             llm = Llama(
                 model_path=str(path),
