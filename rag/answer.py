@@ -80,18 +80,30 @@ class Assistant:
         source_tokens: int = DEFAULT_SOURCE_TOKENS,
         max_tokens: int = DEFAULT_MAX_TOKENS,
         translate_question: bool = False,
+        translator: Callable[[], Generator] | None = None,
     ):
         self.retriever = retriever
         self._generator_factory = generator
         self._generator: Generator | None = None
         self.k, self.source_tokens, self.max_tokens = k, source_tokens, max_tokens
         self.translate_question = translate_question
+        self._translator_factory = translator
+        self._translator: Generator | None = None
 
     @property
     def generator(self) -> Generator:
         if self._generator is None:
             self._generator = self._generator_factory()
         return self._generator
+
+    @property
+    def translator(self) -> Generator:
+        """What translates the question (`translator`, built on first use), else the answering generator."""
+        if self._translator_factory is None:
+            return self.generator
+        if self._translator is None:
+            self._translator = self._translator_factory()
+        return self._translator
 
     def ask(
         self, question: str, history: list[Exchange] | None = None, k: int | None = None, max_tokens: int | None = None
@@ -162,7 +174,7 @@ class Assistant:
 
     def _versions(self, turn: Turn, lexical: Lexical) -> dict[str, context.Version]:
         """The question translated by the model into each language of the retrieved chunks (crossling.py)."""
-        found = crossling.versions(turn.question, turn.code, turn.hits, self.generator, self.retriever.embedder.embed)
+        found = crossling.versions(turn.question, turn.code, turn.hits, self.translator, self.retriever.embedder.embed)
         return {
             code: context.Version(vector, lambda sentence, t=text: lexical.coverage(t, sentence))
             for code, (text, vector) in found.items()

@@ -94,6 +94,19 @@ def generator(settings: Settings) -> Generator:
     return _local_generator(resolve_llm(settings.llm_model, settings.cache_dir))
 
 
+def translator(settings: Settings) -> Generator:
+    """What translates the question (translate_question): a second context of the local model, so the answer's
+    cached prompt prefix survives; a server keeps its own cache, so its generator serves both."""
+    if settings.llm_url:
+        return generator(settings)
+    return _side_generator(resolve_llm(settings.llm_model, settings.cache_dir))
+
+
+@functools.lru_cache(maxsize=2)
+def _side_generator(path: Path) -> LlamaGenerator:
+    return _local_generator(path).side_context()
+
+
 def assistant(
     index: Path | str | None = None,
     model: str | None = None,
@@ -103,7 +116,8 @@ def assistant(
     **fields: object,
 ) -> Assistant:
     """The quickstart: `assistant("index").ask("...")` returns an `Answer` with verified citations. `llm`
-    builds the generator instead of the settings (the bench wraps one to record its prompts)."""
+    builds the answering generator instead of the settings (the bench wraps one to record its prompts); the
+    question's translator (translate_question) still comes from the settings."""
     s = configure(settings, index=index, llm_model=model, **fields)
     return Assistant(
         open_retriever(settings=s),
@@ -112,6 +126,7 @@ def assistant(
         source_tokens=s.source_tokens,
         max_tokens=s.max_tokens,
         translate_question=s.translate_question == "on",
+        translator=lambda: translator(s),
     )
 
 

@@ -41,6 +41,29 @@ def test_the_assistant_translates_into_each_other_language_of_the_hits(built: Pa
     assert off.evidence(QUESTION) and not off.generator.prompts, "off by default: no model call to rank"
 
 
+def test_translations_go_to_the_translator_and_leave_the_answering_context_alone(built: Path) -> None:
+    settings = Settings().replace(index=built / "index", docs=built / "seeds")
+    answering, side = Scripted("Microsoft zahlte 650 Millionen Dollar [1]."), Scripted("Wie viel zahlte Microsoft?")
+    bot = Assistant(
+        open_retriever(settings=settings), lambda: answering, translate_question=True, translator=lambda: side
+    )
+    bot.ask(QUESTION + " (side context)")
+    assert side.prompts and all(p[0]["content"].startswith("Translate") for p in side.prompts)
+    assert answering.prompts and not any(p[0]["content"].startswith("Translate") for p in answering.prompts)
+
+
+def test_the_local_translator_is_a_second_context_of_the_same_model_taking_turns() -> None:
+    from rag.api import generator, translator
+    from rag.backends.llm import SIDE_CTX
+
+    settings = Settings().replace(llm_model="smollm2-135m")
+    main, side = generator(settings), translator(settings)
+    assert side is not main and side.llm is not main.llm and side.path == main.path
+    assert side.lock is main.lock and side.n_ctx == SIDE_CTX, "one generation at a time on these cores"
+    assert translator(settings) is side, "loaded once"
+    assert "".join(side.stream([{"role": "user", "content": "Hallo"}], 4)), "it generates"
+
+
 def test_the_real_pipeline_with_translation_on(built: Path) -> None:
     env = {"RAG_LLM_MODEL": "smollm2-135m", "RAG_TRANSLATE_QUESTION": "on"}
     res = run_cli("ask", "--json", QUESTION, cwd=built, env=env)

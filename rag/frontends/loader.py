@@ -33,6 +33,8 @@ class Loader:
 
                     self._bot = assistant(settings=self.settings)
                 self._bot.generator  # noqa: B018 - loads the LLM here, under the lock
+                if self._bot.translate_question:
+                    self._bot.translator  # noqa: B018 - and its second context (crossling.py), likewise
             except RagError as exc:
                 self.problem = exc
                 raise
