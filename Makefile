@@ -5,14 +5,15 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 REQ_HASH := $(shell sha256sum requirements.txt | cut -c1-16)
-# llama.cpp is compiled here (no wheel on the registry), for x86-64 with AVX2 rather than -march=native: a wheel
-# built natively on one host is reused (pip's cache) on others that may lack its instructions, and native builds on
-# Sapphire Rapids include AMX kernels that segfault on some hosts (llama.cpp#20824, ldtilecfg). The built wheel is
-# kept per version and flags in ~/.cache/rag-wheels: pip's own cache would reuse a wheel built with other flags.
+# llama.cpp is compiled here (no wheel on the registry) for this machine's CPU, but without AMX: its AMX kernels
+# segfault on some hosts (llama.cpp#20824, seen here in ldtilecfg). The wheel is kept in ~/.cache/rag-wheels, keyed
+# by version, flags and this CPU's feature list: pip's own cache is keyed by the source alone, and would hand a
+# wheel built with other flags, or on a host with other instructions, to this one.
 LLAMA_VERSION := $(shell sed -n 's/^llama_cpp_python==//p' requirements.txt)
-LLAMA_CMAKE := -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
-	-DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF
-LLAMA_KEY := $(shell echo "$(LLAMA_VERSION) $(LLAMA_CMAKE)" | sha256sum | cut -c1-12)
+NO_AMX := $(if $(filter x86_64,$(shell uname -m)),-mno-amx-tile -mno-amx-int8 -mno-amx-bf16)
+LLAMA_CMAKE := -DLLAVA_BUILD=OFF -DGGML_NATIVE=ON $(if $(NO_AMX),-DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)')
+CPU_FEATURES := $(shell grep -m1 -E '^(flags|Features)' /proc/cpuinfo 2>/dev/null)
+LLAMA_KEY := $(shell echo "$(LLAMA_VERSION) $(LLAMA_CMAKE) $(CPU_FEATURES)" | sha256sum | cut -c1-12)
 LLAMA_WHEELS := $(HOME)/.cache/rag-wheels/llama-$(LLAMA_KEY)
 STAMP := $(VENV)/.stamp-$(REQ_HASH)-$(LLAMA_KEY)
 export GRADIO_ANALYTICS_ENABLED := False
@@ -26,7 +27,7 @@ setup: $(STAMP) models
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
-	@ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || { echo "compiling llama.cpp (about 9 minutes, once)"; \
+	@ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || { echo "compiling llama.cpp for this CPU (3 to 9 minutes, once)"; \
 	  CMAKE_ARGS="$(LLAMA_CMAKE)" $(PY) -m pip wheel -q --disable-pip-version-check --no-deps --no-cache-dir \
 	  --no-binary llama-cpp-python -w $(LLAMA_WHEELS).tmp llama-cpp-python==$(LLAMA_VERSION) && \
 	  rm -rf $(LLAMA_WHEELS) && mv $(LLAMA_WHEELS).tmp $(LLAMA_WHEELS); }

@@ -69,12 +69,12 @@ def test_dependencies_are_declared_with_ranges_the_pins_satisfy() -> None:
     assert project["scripts"]["rag"] == "rag.frontends.cli:main"
 
 
-def test_llama_cpp_is_built_for_avx2_without_amx_kernels() -> None:
-    """`make setup` compiles llama.cpp portably: AMX kernels of a native build segfault on some hosts (seen here,
-    llama.cpp#20824), and a native wheel from pip's cache may meet a host without its instructions."""
+def test_llama_cpp_is_built_without_amx_kernels() -> None:
+    """`make setup` compiles llama.cpp for this CPU but without AMX: its AMX kernels segfault on some hosts (seen
+    here, llama.cpp#20824)."""
     import llama_cpp
 
     from rag.backends.llm import has_amx
 
     info = llama_cpp.llama_print_system_info().decode()
-    assert "AVX2 = 1" in info and not has_amx(), info
+    assert "CPU :" in info and not has_amx(), info
