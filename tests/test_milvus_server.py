@@ -104,14 +104,18 @@ def test_search_while_another_process_builds_reads_the_old_index(workdir: Path, 
     _big_docs(workdir, 15)
     proc, log = start_build(workdir, uri)
     during: list[tuple[str, list, str]] = []  # (version before, top 5, version after) while the build runs
+
+    def search() -> None:
+        during.append((retriever.store.version, top(retriever), retriever.store.version))
+
     # Paused mid-embedding, the build is certainly in progress for three searches: on a fast machine the rest
     # of it can be over before the loop below has searched three times (CI saw two).
     proc.send_signal(signal.SIGSTOP)
     for _ in range(3):
-        during.append((retriever.store.version, top(retriever), retriever.store.version))
+        search()
     proc.send_signal(signal.SIGCONT)
     while proc.poll() is None:
-        during.append((retriever.store.version, top(retriever), retriever.store.version))
+        search()
         time.sleep(0.2)  # leaves the cores to the build
     assert proc.returncode == 0, log.read_text()[-2000:]
     old = [found for v, found, after in during if v == after == version]

@@ -31,7 +31,7 @@ from rag.frontends.web import answer_markdown
 from rag.settings import Settings
 from rag.types import Answer, Citation
 from rag.watch import relevant
-from tests.conftest import ROOT, SEEDS, opened
+from tests.conftest import ROOT, SEEDS, opened, run_cli
 from tests.test_app import Scripted
 
 # Seed sentences (seeds/004 German, seeds/003 English, seeds/000 Dutch), one fact per format.
@@ -464,13 +464,6 @@ def test_sigterm_stops_watching_like_ctrl_c_and_the_build_it_cuts_short_keeps_th
     log = err.read_text()
     assert "Traceback" not in log and "stopped watching" in log
     assert files(tmp_path) == before, "the build cut short left the previous index"
-    res = subprocess.run(
-        [sys.executable, "-m", "rag", "index", "--quiet"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=STOP_S,
-    )
+    res = run_cli("index", "--quiet", cwd=tmp_path, timeout=STOP_S)
     assert res.returncode == 0, res.stderr
     assert len(files(tmp_path)) == 65, "and the next build completes it (no lock left behind)"

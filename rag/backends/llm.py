@@ -6,6 +6,7 @@ It knows nothing about retrieval or citations (see answer.py); it streams text f
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import os
 import threading
@@ -27,6 +28,16 @@ def has_amx() -> bool:
     import llama_cpp
 
     return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
+
+
+@functools.cache
+def _warn_if_amx() -> None:
+    """Once per process, however many contexts load (the side context is a second one)."""
+    if has_amx():
+        log.warning(
+            "this llama.cpp build has AMX kernels, which segfault on some CPUs (llama.cpp#20824); "
+            "`make setup` builds one without them"
+        )
 
 
 class Generator(Protocol):
@@ -60,11 +71,7 @@ class LlamaGenerator:
     def _load(path: Path, n_ctx: int, n_threads: int) -> Any:
         from llama_cpp import Llama
 
-        if has_amx():
-            log.warning(
-                "this llama.cpp build has AMX kernels, which segfault on some CPUs (llama.cpp#20824); "
-                "`make setup` builds one without them"
-            )
+        _warn_if_amx()
         try:
             llm = Llama(
                 model_path=str(path),
