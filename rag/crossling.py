@@ -3,9 +3,10 @@
 A Dutch question and the German sentence that answers it are further apart for the embedding model than
 two sentences of one language, and share no words. So the question is translated by the LLM into each
 language of the retrieved chunks (other than its own), and a sentence is scored against the version in
-its own language too (context.rank). Held-out: the fact in the best-ranked sentence 40% -> 51%. It only
-ranks: it does not retrieve with the translations, translate documents or answers (translate.py does that),
-or decide whether the documents can answer (grounds.py). Translations are cached per question and language.
+its own language too (context.rank). The fact in the best-ranked sentence: qa 49% -> 60%, held-out
+40% -> 55%. It only ranks: it does not retrieve with the translations, translate documents or answers
+(translate.py does that), or decide whether the documents can answer (grounds.py). Translations are cached
+per question and language.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from . import lang, languages
 from .backends.llm import Generator
 from .types import Chunk, Hit, Message
 
-SYSTEM = "Translate the user's text into {language}. Keep names and numbers exactly. Reply with the translation only."
+# Asked to "translate the user's text", the model wrote a statement, not a question, in 95 of 225 translations
+# (qa and held-out), often an answer with made-up facts ("… was Bill Gates") that pulled matching sentences
+# up. Framed as a question to restate: 21 of 225, 0.1 s less per translation, and the fact in the best-ranked
+# sentence on held-out 51% -> 55% (qa 55% both, at the same weights).
+SYSTEM = (
+    "You translate questions. You never answer them. Keep names and numbers exactly. "
+    "Reply with the translated question only, on one line."
+)
+USER = "Question: {question}\n\nThe same question in {language}:"
 MAX_TOKENS = 80  # a question's length; a longer reply is an answer, not a translation
 CACHE_SIZE = 1024
 
@@ -47,8 +56,8 @@ def translate(question: str, code: str, gen: Generator) -> str:
     if known is None:
         return ""
     msgs: list[Message] = [
-        {"role": "system", "content": SYSTEM.format(language=known.name)},
-        {"role": "user", "content": question},
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": USER.format(question=question, language=known.name)},
     ]
     text = " ".join("".join(gen.stream(msgs, MAX_TOKENS)).split())
     with _LOCK:

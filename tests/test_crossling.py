@@ -23,8 +23,9 @@ def test_a_translation_is_asked_once_per_question_and_language() -> None:
     question = "Hoeveel betaalde Microsoft voor het team? (cache test)"
     assert crossling.translate(question, "de", gen) == "Wie viel zahlte Microsoft für das Team?"
     assert crossling.translate(question, "de", gen) == "Wie viel zahlte Microsoft für das Team?"
-    assert len(gen.prompts) == 1 and "German" in gen.prompts[0][0]["content"]
-    assert gen.prompts[0][1]["content"] == question
+    assert len(gen.prompts) == 1 and gen.prompts[0][0]["content"] == crossling.SYSTEM
+    asked = gen.prompts[0][1]["content"]
+    assert question in asked and asked.endswith("in German:"), "the question is restated, not answered"
     assert crossling.translate(question, "xx", gen) == "", "a language without a file is not asked for"
 
 
@@ -33,7 +34,7 @@ def test_the_assistant_translates_into_each_other_language_of_the_hits(built: Pa
     gen = Scripted("Microsoft zahlte 650 Millionen Dollar für das Team von Inflection AI.")
     bot = Assistant(open_retriever(settings=settings), lambda: gen, translate_question=True)
     shown = bot.evidence(QUESTION)
-    asked = {p[0]["content"] for p in gen.prompts if p[0]["content"].startswith("Translate")}
+    asked = {p[1]["content"] for p in gen.prompts if p[0]["content"] == crossling.SYSTEM}
     hit_languages = {crossling.chunk_language(h.chunk) for h in bot.retriever.search(QUESTION, bot.k)} - {"nl"}
     assert hit_languages and len(asked) == len(hit_languages), (asked, hit_languages)
     assert shown and "650" in shown[0].text, "the sentence matching the German version ranks first"
@@ -48,8 +49,8 @@ def test_translations_go_to_the_translator_and_leave_the_answering_context_alone
         open_retriever(settings=settings), lambda: answering, translate_question=True, translator=lambda: side
     )
     bot.ask(QUESTION + " (side context)")
-    assert side.prompts and all(p[0]["content"].startswith("Translate") for p in side.prompts)
-    assert answering.prompts and not any(p[0]["content"].startswith("Translate") for p in answering.prompts)
+    assert side.prompts and all(p[0]["content"] == crossling.SYSTEM for p in side.prompts)
+    assert answering.prompts and not any(p[0]["content"] == crossling.SYSTEM for p in answering.prompts)
 
 
 def test_the_local_translator_is_a_second_context_of_the_same_model_taking_turns() -> None:
