@@ -30,6 +30,10 @@ ANSWER_TYPE_BONUS = 0.1
 # in the best three on qa (26/36 against 27/35 of 55), so long questions rank as before.
 LEXICAL_BONUS = 0.2
 SHORT_WORDS = 6  # as lang.SHORT_WORDS
+# x the share of the translated question's specific terms a sentence in that language holds (crossling.py), for
+# every question: a translation's words are the document's own words. qa, fact in the best sentence at 0 / 0.2 /
+# 0.5 / 0.7: 46% / 55% / 60% / 60%; held-out 40% / 55% / 55% / 55% (best three 70% / 74% / 77% / 77%).
+TRANSLATION_BONUS = 0.5
 HEADING_PENALTY = 0.1  # a line of its own without a full stop (a headline) rarely holds an answer: qa top 3, 35 -> 36
 
 
@@ -111,7 +115,7 @@ def rank(
         score = SENTENCE_WEIGHT * float(s) + (1 - SENTENCE_WEIGHT) * c.hit.score
         score += ANSWER_TYPE_BONUS * qtype.offers(c.text, wanted, question)
         score += LEXICAL_BONUS * coverage(c.text) if coverage and short else 0.0
-        score += LEXICAL_BONUS * version.coverage(c.text) if version is not None else 0.0
+        score += TRANSLATION_BONUS * version.coverage(c.text) if version is not None else 0.0
         score -= HEADING_PENALTY * _heading(c)
         scored.append(Candidate(c.hit, c.start, c.end, c.text, score))
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
