@@ -28,13 +28,24 @@ def into(text: str, code: str, language: str, gen: Generator, max_tokens: int) -
         if not tidy.foreign(body, code):
             out.append(claim)
             continue
-        msgs: list[Message] = [
-            {"role": "system", "content": SYSTEM.format(language=language)},
-            {"role": "user", "content": body},
-        ]
-        done = citations.strip_markers(" ".join("".join(gen.stream(msgs, max_tokens)).split()))
-        # A translation that changes a figure, stays foreign or is the refusal signal is not used.
-        ok = done and prompt.NOT_FOUND not in done and numbers.figures(done) == numbers.figures(body)
-        ok = ok and not tidy.foreign(done, code)
-        out.append(citations.with_markers(done, citations.markers(claim)) if ok else claim)
+        head, sep, tail = body.partition(": ")
+        if sep and not tidy.foreign(head, code) and tidy.foreign(tail, code):
+            # "Media yang melaporkan … adalah: Angesichts der Lage …": the model introduced a source sentence in
+            # the question's language and copied it. Sent whole, the mixed text came back unchanged (qa q51).
+            done = _translated(tail, code, language, gen, max_tokens)
+            done = done and f"{head}{sep}{done}"
+        else:
+            done = _translated(body, code, language, gen, max_tokens)
+        out.append(citations.with_markers(done, citations.markers(claim)) if done else claim)
     return " ".join(out)
+
+
+def _translated(body: str, code: str, language: str, gen: Generator, max_tokens: int) -> str:
+    """`body` in `language`, or '' when the translation changes a figure, stays foreign or is the refusal signal."""
+    msgs: list[Message] = [
+        {"role": "system", "content": SYSTEM.format(language=language)},
+        {"role": "user", "content": body},
+    ]
+    done = citations.strip_markers(" ".join("".join(gen.stream(msgs, max_tokens)).split()))
+    ok = done and prompt.NOT_FOUND not in done and numbers.figures(done) == numbers.figures(body)
+    return done if ok and not tidy.foreign(done, code) else ""

@@ -41,3 +41,20 @@ def test_a_translation_that_changes_a_figure_is_not_used() -> None:
         )
         == source
     )
+
+
+def test_a_source_sentence_copied_after_a_colon_is_translated_alone() -> None:
+    head = "Media yang melaporkan rencana investasi tambahan Microsoft di OpenAI adalah"
+    copied = (
+        "Angesichts der angespannten Lage stimmte Microsoft einer Vertragsänderung zu, die OpenAI einen Vertrag "
+        "über 10 Milliarden Dollar mit Oracle ermöglichte"
+    )
+    reply = (
+        "Mengingat situasi tersebut, Microsoft menyetujui perubahan kontrak yang memungkinkan OpenAI membuat kontrak "
+        "senilai 10 miliar dolar dengan Oracle."
+    )
+    gen = Scripted(reply)
+    assert translate.needed(f"{head}: {copied} [1].", "id")
+    text = translate.into(f"{head}: {copied} [1].", "id", "Indonesian", gen, 100)
+    assert text == f"{head}: {reply.removesuffix('.')} [1]."
+    assert gen.prompts[0][1]["content"] == copied + ".", "only the copied part is sent"
