@@ -39,6 +39,8 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "no_coverage": lambda stack: stack.enter_context(mock.patch.object(grounds, "MIN_COVERAGE", 2.0)),
     "no_missing_names": lambda stack: stack.enter_context(mock.patch.object(grounds, "HINGE_SHARE", 2.0)),
     "no_heading": lambda stack: stack.enter_context(mock.patch.object(context, "HEADING_PENALTY", 0.0)),
+    # Question words matched to the words of a sentence in another language (wordmatch.py).
+    "no_word_match": lambda stack: stack.enter_context(mock.patch.object(context, "WORD_MATCH_BONUS", 0.0)),
     # The question-word lists themselves: no question is typed, so the bonus never applies.
     "no_qtype": lambda stack: stack.enter_context(mock.patch.object(qtype, "kind", lambda *a: None)),
 }

@@ -14,7 +14,20 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import citations, context, crossling, followup, grounds, lang, languages, prompt, qtype, tidy, translate
+from . import (
+    citations,
+    context,
+    crossling,
+    followup,
+    grounds,
+    lang,
+    languages,
+    prompt,
+    qtype,
+    tidy,
+    translate,
+    wordmatch,
+)
 from .backends.llm import Generator
 from .errors import UsageError
 from .lexical import Lexical
@@ -89,6 +102,7 @@ class Assistant:
         self.translate_question = translate_question
         self._translator_factory = translator
         self._translator: Generator | None = None
+        self._words = wordmatch.WordMatcher(retriever.embedder.embed)
 
     @property
     def generator(self) -> Generator:
@@ -169,6 +183,8 @@ class Assistant:
             lambda text: lexical.coverage(turn.question, text),
             versions,
             crossling.chunk_language,
+            turn.code,
+            lambda texts: self._words.coverage(turn.question, texts, lexical.idf),
         )
         return turn
 

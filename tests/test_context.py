@@ -58,3 +58,24 @@ def test_a_sentence_is_also_scored_against_the_question_in_its_own_language() ->
     assert crossed[0].text.startswith("Microsoft zahlte"), "nearer to the German version, and holds its terms"
     # A sentence in a language with no version keeps its score.
     assert [c.score for c in crossed if c.text.startswith("Microsoft betaalde")] == [plain[0].score]
+
+
+def test_sentences_in_another_language_gain_the_share_of_question_words_they_match() -> None:
+    q = np.array([1.0, 0.0])
+    dutch = _hit("Microsoft betaalde veel geld.", 1, 0.5, [np.array([0.8, 0.6])])
+    german = _hit("Nach der Entlassung von Altman.", 2, 0.5, [np.array([0.7, 0.71])])
+    language = {dutch.chunk.source: "nl", german.chunk.source: "de"}.get
+    asked: list[list[str]] = []
+
+    def matched(texts: list[str]) -> list[float]:
+        asked.append(texts)
+        return [1.0 if "Entlassung" in t else 0.0 for t in texts]
+
+    plain, _ = context.rank([dutch, german], q)
+    crossed, _ = context.rank(
+        [dutch, german], q, language_of=lambda c: language(c.source, "en"), code="nl", matched=matched
+    )
+    assert plain[0].text.startswith("Microsoft betaalde")
+    assert crossed[0].text.startswith("Nach der Entlassung"), "it matches the Dutch question's words"
+    assert asked == [["Nach der Entlassung von Altman."]], "sentences in the question's language are not matched"
+    assert crossed[0].score == next(c.score for c in plain if c.text.startswith("Nach")) + context.WORD_MATCH_BONUS
