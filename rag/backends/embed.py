@@ -76,9 +76,9 @@ class STEmbedder:
         self.name = name
         self._model = self._load(self.name)
         self.dim = int(self._model.get_embedding_dimension())
-        # USE costs about 0.1 s of set-up per batch and cuts its own batches by token count, so a quiet call (a
-        # question, the words of its sentences) goes in one: 100 words took 1.9 s in batches of 32, 0.7 s in one.
-        # A progress bar needs steps, and a torch model's memory grows with the batch, so those keep 32.
+        # USE pays a fixed set-up per batch and cuts its own batches by token count, so a quiet call (a question,
+        # the words of its sentences) goes in one: beside a running eval, 100 words took 1.9 s in batches of 32 and
+        # 0.7 s in one. A progress bar needs steps, and a torch model's memory grows with the batch: those keep 32.
         self._quiet_batch = 4096 if name == DEFAULT_EMBED else 32
 
     @staticmethod
