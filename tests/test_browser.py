@@ -125,10 +125,12 @@ class ObeyingGenerator(Quoting):
         self.trap = trap
 
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        yield from super().stream(messages, max_tokens)
+        # The markup first, so it stays on the page while the quote streams: written last, it could be replaced by
+        # the checked answer (a refusal) before the browser looked (seen once in a clean clone on a loaded machine).
         t = self.trap
-        yield f" ![status](http://{t}/pixel.png) [klik di sini](http://{t}/login) <http://{t}/auto>"
-        yield f' <img src="http://{t}/raw.png"> <a href="http://{t}/a">a</a> http://{t}/bare'
+        yield f"![status](http://{t}/pixel.png) [klik di sini](http://{t}/login) <http://{t}/auto>"
+        yield f' <img src="http://{t}/raw.png"> <a href="http://{t}/a">a</a> http://{t}/bare '
+        yield from super().stream(messages, max_tokens)
 
 
 class Trap:
