@@ -39,13 +39,11 @@ MIN_SCORE = grounds.MIN_SCORE  # kept as a name here for eval/ablate.py
 
 
 def standalone(question: str, history: list[Exchange] | None, language: str) -> tuple[str, Exchange | None]:
-    """(retrieval query, earlier exchange): a follow-up is searched together with the question and the answer
-    before it; a new question is searched and answered exactly as without history."""
+    """(retrieval query, earlier exchange): a follow-up is searched together with the question before it;
+    a new question is searched and answered exactly as without history."""
     earlier = history[-1] if history else None
     if earlier and followup.is_follow_up(question, f"{earlier.question} {earlier.answer}", language):
-        # The answer names what "he" or "that company" points at ("Wanneer werd hij kortstondig ontslagen?"
-        # after an answer naming Altman); eval/chats.jsonl, fact among the shown sentences 7 -> 8 of 8.
-        return f"{earlier.question} {followup.content(earlier.answer)} {question}", earlier
+        return f"{earlier.question} {question}", earlier
     return question, None
 
 

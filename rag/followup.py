@@ -89,14 +89,6 @@ def is_follow_up(question: str, earlier_text: str, language: str) -> bool:
     return _refers_back(words, language, bool(names)) and not new_names
 
 
-def content(answer: str) -> str:
-    """What an earlier answer says, without its source markers; empty for a refusal (the page's, in any known
-    language), whose words and file name would only steer the search to the document that failed."""
-    if any(lang.refusal and answer.startswith(lang.refusal) for lang in languages.all_languages().values()):
-        return ""
-    return citations.strip_markers(answer)
-
-
 ECHO = 0.7  # share of words in common (Jaccard) above which a reply is the earlier answer again
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import Assistant, standalone
+from rag.answer import Assistant
 from rag.api import open_retriever
-from rag.followup import content, is_follow_up
+from rag.followup import is_follow_up
 from rag.types import Exchange
 
 EARLIER = "How much did Microsoft pay for the Inflection AI team? Microsoft paid 650 million dollars [1]."
@@ -59,26 +59,6 @@ def test_new_questions(question: str, language: str) -> None:
 def test_a_pronoun_next_to_a_new_name_starts_a_new_topic() -> None:
     assert is_follow_up("What did he say about Microsoft?", EARLIER, "en")  # Microsoft is already known
     assert not is_follow_up("What did he say about Nvidia?", EARLIER, "en")
-
-
-def test_a_follow_up_is_searched_with_the_earlier_question_and_what_its_answer_named() -> None:
-    history = [Exchange("Wie is de CEO van OpenAI?", "De CEO van OpenAI is Sam Altman [1] [?].")]
-    query, earlier = standalone("Wanneer werd hij kortstondig ontslagen?", history, "nl")
-    assert earlier == history[0]
-    assert query == "Wie is de CEO van OpenAI? De CEO van OpenAI is Sam Altman. Wanneer werd hij kortstondig ontslagen?"
-    assert standalone("Wat kost een aandeel Nvidia?", history, "nl") == ("Wat kost een aandeel Nvidia?", None)
-
-
-@pytest.mark.parametrize(
-    "refusal",
-    [
-        "The documents don't contain an answer to this question. Closest document: seeds/000_b05894ccbf689f9f.txt",
-        "De documenten bevatten geen antwoord op deze vraag.",
-    ],
-)
-def test_a_refusal_adds_nothing_to_the_search(refusal: str) -> None:
-    assert content(refusal) == ""
-    assert content("Sam Altman [1].") == "Sam Altman."
 
 
 class Recording:
