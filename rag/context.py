@@ -39,6 +39,10 @@ TRANSLATION_BONUS = 0.5
 # 0.5 also 66% best); held-out 40 / 66 / 83 -> 57 / 74 / 85. Given to same-language sentences too: qa 55% best.
 WORD_MATCH_BONUS = 0.4
 HEADING_PENALTY = 0.1  # a line of its own without a full stop (a headline) rarely holds an answer: qa top 3, 35 -> 36
+# Sources numbered by their best sentence's score (the closest evidence is [1], read first) rather than by their
+# chunk's rank: qa facts 32 -> 34 of 55, gold cited 66% -> 73%; held-out facts 19 -> 22 of 47, refusals 6 -> 5 of 8,
+# gold cited 70% -> 68% (one run each, same code otherwise).
+LEAD_WITH_BEST = True
 
 
 @dataclass(frozen=True)
@@ -178,12 +182,16 @@ def fit(ranked: list[Candidate], count_tokens: Callable[[str], int], budget: int
 
 
 def _group(chosen: list[Candidate]) -> tuple[list[Source], list[Passage]]:
-    """Numbers the chunks that kept a sentence by rank; sentences stay in document order."""
+    """Numbers the chunks that kept a sentence by their best sentence (LEAD_WITH_BEST) or by rank; sentences stay
+    in document order."""
     by_chunk: dict[int, list[Candidate]] = {}
     for c in chosen:
         by_chunk.setdefault(c.hit.rank, []).append(c)
+    order = sorted(by_chunk)
+    if LEAD_WITH_BEST:
+        order.sort(key=lambda r: -max(c.score for c in by_chunk[r]))
     sources, passages = [], []
-    for n, hit_rank in enumerate(sorted(by_chunk), start=1):
+    for n, hit_rank in enumerate(order, start=1):
         group = sorted(by_chunk[hit_rank], key=lambda c: c.start)
         chunk = group[0].hit.chunk
         parts = []

@@ -79,3 +79,20 @@ def test_sentences_in_another_language_gain_the_share_of_question_words_they_mat
     assert crossed[0].text.startswith("Nach der Entlassung"), "it matches the Dutch question's words"
     assert asked == [["Nach der Entlassung von Altman."]], "sentences in the question's language are not matched"
     assert crossed[0].score == next(c.score for c in plain if c.text.startswith("Nach")) + context.WORD_MATCH_BONUS
+
+
+def test_the_source_holding_the_best_sentence_is_numbered_first(monkeypatch) -> None:
+    q = np.array([1.0, 0.0])
+    first = _hit("Microsoft leased data centers.", 1, 0.6, [np.array([0.3, 0.95])])
+    second = _hit("Microsoft paid 650 million dollars.", 2, 0.5, [np.array([0.99, 0.1])])
+    ranked, _ = context.rank([first, second], q)
+    monkeypatch.setattr(context, "LEAD_WITH_BEST", False)
+    by_chunk, _ = context.fit(ranked, words, 100)
+    monkeypatch.setattr(context, "LEAD_WITH_BEST", True)
+    by_best, passages = context.fit(ranked, words, 100)
+    assert [s.source for s in by_chunk] == ["seeds/1.txt", "seeds/2.txt"]
+    assert [(s.n, s.source) for s in by_best] == [(1, "seeds/2.txt"), (2, "seeds/1.txt")]
+    assert {p.text: p.n for p in passages} == {
+        "Microsoft paid 650 million dollars.": 1,
+        "Microsoft leased data centers.": 2,
+    }
