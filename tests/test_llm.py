@@ -4,8 +4,8 @@ it, because every prompt is read from the end of the cached system prompt."""
 from __future__ import annotations
 
 from rag import prompt
+from rag.backends import models
 from rag.backends.llm import LlamaGenerator
-from rag.backends.models import test_model_path
 from rag.types import Source
 
 SOURCES = [
@@ -15,7 +15,7 @@ SOURCES = [
 
 
 def test_a_question_gets_the_same_reply_whatever_came_before() -> None:
-    gen = LlamaGenerator(test_model_path())
+    gen = LlamaGenerator(models.test_model_path())
     first = prompt.messages("How much did Microsoft pay for Inflection?", SOURCES, "English")
     # Shares the system prompt and both sources with `first`: llama-cpp-python alone would reuse all of that.
     other = prompt.messages("Why did Microsoft cancel leases?", SOURCES, "English")
