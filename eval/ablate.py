@@ -39,10 +39,12 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "no_coverage": lambda stack: stack.enter_context(mock.patch.object(grounds, "MIN_COVERAGE", 2.0)),
     "no_missing_names": lambda stack: stack.enter_context(mock.patch.object(grounds, "HINGE_SHARE", 2.0)),
     "no_heading": lambda stack: stack.enter_context(mock.patch.object(context, "HEADING_PENALTY", 0.0)),
+    # A sentence that is a question itself ranks lower (context.QUESTION_PENALTY).
+    "no_question": lambda stack: stack.enter_context(mock.patch.object(context, "QUESTION_PENALTY", 0.0)),
     # Question words matched to the words of a sentence in another language (wordmatch.py).
     "no_word_match": lambda stack: stack.enter_context(mock.patch.object(context, "WORD_MATCH_BONUS", 0.0)),
-    # Sources numbered by their best sentence instead of by their chunk's rank (context.LEAD_WITH_BEST).
-    "lead_with_best": lambda stack: stack.enter_context(mock.patch.object(context, "LEAD_WITH_BEST", True)),
+    # Sources numbered by their chunk's rank instead of by their best sentence (context.LEAD_WITH_BEST).
+    "no_lead_with_best": lambda stack: stack.enter_context(mock.patch.object(context, "LEAD_WITH_BEST", False)),
     # The question-word lists themselves: no question is typed, so the bonus never applies.
     "no_qtype": lambda stack: stack.enter_context(mock.patch.object(qtype, "kind", lambda *a: None)),
 }

@@ -39,12 +39,14 @@ TRANSLATION_BONUS = 0.5
 # 0.5 also 66% best); held-out 40 / 66 / 83 -> 57 / 74 / 85. Given to same-language sentences too: qa 55% best.
 WORD_MATCH_BONUS = 0.4
 HEADING_PENALTY = 0.1  # a line of its own without a full stop (a headline) rarely holds an answer: qa top 3, 35 -> 36
+# A sentence that is itself a question ("Is OpenAI hiervoor verantwoordelijk?") shares the question's words but
+# never answers it. It moves no evidence stage on qa, held-out or short; it keeps such questions from numbering
+# their source [1] under LEAD_WITH_BEST (below), which cost the co-founder follow-up (tests/test_answer_default.py).
+QUESTION_PENALTY = 0.1
 # Sources numbered by their best sentence's score (the closest evidence is [1], read first) rather than by their
-# chunk's rank: qa facts 32 -> 34 of 55, gold cited 66% -> 73%; held-out facts 19 -> 22 of 47, refusals 6 -> 5 of 8,
-# gold cited 70% -> 68% (one run each, same code otherwise). Off: with it the default model names Microsoft as
-# Inflection's co-founder in the follow-up "Und wer hat es mitgegründet?" (tests/test_answer_default.py, chat
-# c09), because a Dutch article's rhetorical questions outscore the Suleyman sentence and become [1].
-LEAD_WITH_BEST = False
+# chunk's rank. Both on against both off (one run each, 2026-12-03): qa facts 31 -> 35 of 55, gold cited 66% ->
+# 74%, follow-ups 5 -> 7 of 8; held-out facts 19 -> 23 of 47, gold cited 68% -> 72%, refusals 6 -> 5 of 8.
+LEAD_WITH_BEST = True
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,11 @@ def _heading(c: Candidate) -> bool:
     return alone and not c.text.rstrip().endswith((".", "!", "?", "…", ":", "”", "’", '"'))
 
 
+def _asks(text: str) -> bool:
+    """A sentence that is a question itself (closing quotes aside)."""
+    return text.rstrip().rstrip('"”’»').endswith("?")
+
+
 def rank(
     hits: list[Hit],
     query_vec: np.ndarray,
@@ -133,6 +140,7 @@ def rank(
         score += TRANSLATION_BONUS * version.coverage(c.text) if version is not None else 0.0
         score += WORD_MATCH_BONUS * word_share
         score -= HEADING_PENALTY * _heading(c)
+        score -= QUESTION_PENALTY * _asks(c.text)
         scored.append(Candidate(c.hit, c.start, c.end, c.text, score))
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     return [scored[i] for i in order], {(c.hit.chunk.source, c.start): v for c, v in zip(cands, vecs)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from rag import context
 from rag.chunker import chunk_sentences
@@ -96,3 +97,13 @@ def test_the_source_holding_the_best_sentence_is_numbered_first(monkeypatch) -> 
         "Microsoft paid 650 million dollars.": 1,
         "Microsoft leased data centers.": 2,
     }
+
+
+def test_a_sentence_that_asks_a_question_ranks_below_an_equal_one_that_states() -> None:
+    q = np.array([1.0, 0.0])
+    same = np.array([0.8, 0.6])
+    hit = _hit("Is OpenAI hiervoor verantwoordelijk? OpenAI is hiervoor verantwoordelijk.", 1, 0.5, [same, same])
+    ranked, _ = context.rank([hit], q)
+    assert [c.text for c in ranked] == ["OpenAI is hiervoor verantwoordelijk.", "Is OpenAI hiervoor verantwoordelijk?"]
+    assert ranked[0].score - ranked[1].score == pytest.approx(context.QUESTION_PENALTY)
+    assert context._asks("Wer hat es gesagt?”") and not context._asks("Er fragte, wer es war.")
