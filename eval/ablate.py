@@ -45,6 +45,8 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "no_word_match": lambda stack: stack.enter_context(mock.patch.object(context, "WORD_MATCH_BONUS", 0.0)),
     # Sources numbered by their chunk's rank instead of by their best sentence (context.LEAD_WITH_BEST).
     "no_lead_with_best": lambda stack: stack.enter_context(mock.patch.object(context, "LEAD_WITH_BEST", False)),
+    # An answer whose cited chunks never name the question's rarest name is refused (grounds.subject).
+    "no_subject": lambda stack: stack.enter_context(mock.patch.object(grounds, "subject", lambda *a: None)),
     # The question-word lists themselves: no question is typed, so the bonus never applies.
     "no_qtype": lambda stack: stack.enter_context(mock.patch.object(qtype, "kind", lambda *a: None)),
 }

@@ -33,7 +33,7 @@ from .errors import UsageError
 from .lexical import Lexical
 from .limits import DEFAULT_K, DEFAULT_MAX_TOKENS, DEFAULT_SOURCE_TOKENS, MAX_QUESTION_CHARS
 from .retrieve import Retriever
-from .types import Answer, Exchange, Hit, Message, Passage, Retrieved, Source, Timings
+from .types import Answer, Citation, Exchange, Hit, Message, Passage, Retrieved, Source, Timings
 
 MIN_SCORE = grounds.MIN_SCORE  # kept as a name here for eval/ablate.py
 
@@ -248,6 +248,9 @@ class Assistant:
         if qtype.lacks_figure(checked.text, turn.question, turn.code, self._relevant(turn)):
             turn.notices.append("the question asks for a figure and no source about it states the one given")
             return self._refusal(turn, timings, raw)
+        if name := self._unnamed(turn, checked.citations):
+            turn.notices.append(f"no source the answer cites names {name}, which the question is about")
+            return self._refusal(turn, timings, raw)
         text = checked.text
         if translated := translate.needed(text, turn.code):
             # Written in a source's language rather than the question's: translated, markers kept.
@@ -278,6 +281,15 @@ class Assistant:
             for p in turn.passages
             if float(turn.vectors[(p.chunk.source, p.start)] @ turn.qvec) >= grounds.MIN_SCORE
         ]
+
+    def _unnamed(self, turn: Turn, cited: tuple[Citation, ...]) -> str | None:
+        """The question's rarest name if the documents hold it but no chunk the answer cites does: the answer is
+        then about something else ("How much did Nvidia put into the round?" -> Microsoft's $750 million)."""
+        name = grounds.subject(turn.question, turn.code, turn.hits, self.retriever.lexical_index())
+        chunks = {p.chunk.id: p.chunk.text for p in turn.passages}
+        if name is None or any(grounds.holds_all([name], chunks.get(c.chunk_id, "")) for c in cited):
+            return None
+        return name
 
     def _quote_or_refuse(self, turn: Turn, timings: Timings, raw: str, limit: int) -> Answer:
         """A refusal; but when a short question asks about names alone and the best-ranked shown sentence holds

@@ -88,6 +88,20 @@ def holds_all(found: list[str], text: str) -> bool:
     return all(_holds(n, vocabulary) for n in found)
 
 
+def subject(question: str, language: str, hits: list[Hit], lexical: Lexical) -> str | None:
+    """The question's rarest proper name that a retrieved chunk holds: what an answer must be about. Only the
+    capitalised parts of a name count ("Stargate" of "Stargate-project"; "AI-bedrijf" is a common noun). A name no
+    chunk holds is left to `judge` (it may be another language's form of a name the chunks spell otherwise)."""
+    vocabulary = {w for h in hits for w in re.findall(r"\w+", h.chunk.text.lower())}
+    parts = [
+        p
+        for n in names(question, language)
+        for p in n.split("-")
+        if p[:1].isupper() and not _ACRONYM.fullmatch(p) and _holds(p, vocabulary)
+    ]
+    return max(parts, key=lambda p: lexical.idf(p.lower()), default=None)
+
+
 def judge(question: str, language: str, hits: list[Hit], lexical: Lexical) -> Grounds:
     """Whether the retrieved `hits` can ground an answer to `question` (see the module docstring)."""
     dense = max((h.dense for h in hits), default=0.0)

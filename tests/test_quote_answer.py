@@ -43,3 +43,12 @@ def test_a_figure_question_answered_without_a_figure_is_refused(built: Path) -> 
     assert answer.text.startswith("De documenten bevatten geen antwoord")
     assert any("asks for a figure" in n for n in answer.notices)
     assert answer.evidence is not None, "the closest evidence is still shown"
+
+
+def test_an_answer_whose_sources_never_name_the_question_s_subject_is_refused(built: Path) -> None:
+    # The documents name Nvidia (an investor in the round) but state no sum for it; the model gave Microsoft's.
+    reply = "In the most recent $6.6 billion fundraising round for OpenAI, Nvidia did provide $750 million [1]."
+    answer = bot(built, reply).ask("How much money did Nvidia put into OpenAI's latest funding round?")
+    assert not answer.found and not answer.citations, answer.text
+    assert any("names Nvidia" in n for n in answer.notices), answer.notices
+    assert answer.evidence is not None, "the closest evidence is still shown"
