@@ -250,7 +250,7 @@ class Assistant:
             return self._refusal(turn, timings, raw)
         if name := self._unnamed(turn, checked.citations):
             turn.notices.append(f"no source the answer cites names {name}, which the question is about")
-            return self._refusal(turn, timings, raw)
+            return self._quote_or_refuse(turn, timings, raw, limit)
         text = checked.text
         if translated := translate.needed(text, turn.code):
             # Written in a source's language rather than the question's: translated, markers kept.
@@ -284,7 +284,8 @@ class Assistant:
 
     def _unnamed(self, turn: Turn, cited: tuple[Citation, ...]) -> str | None:
         """The question's rarest name if the documents hold it but no chunk the answer cites does: the answer is
-        then about something else ("How much did Nvidia put into the round?" -> Microsoft's $750 million)."""
+        then about something else ("How much did Nvidia put into the round?" -> Microsoft's $750 million). It
+        replaces the answer with a refusal, or with the sentence naming them for a question about names alone."""
         name = grounds.subject(turn.question, turn.code, turn.hits, self.retriever.lexical_index())
         chunks = {p.chunk.id: p.chunk.text for p in turn.passages}
         if name is None or any(grounds.holds_all([name], chunks.get(c.chunk_id, "")) for c in cited):
@@ -294,7 +295,8 @@ class Assistant:
     def _quote_or_refuse(self, turn: Turn, timings: Timings, raw: str, limit: int) -> Answer:
         """A refusal; but when a short question asks about names alone and the best-ranked shown sentence holds
         them ("Who is Michael Elias?"), that sentence is the answer, cited and in the question's language: the
-        small model often says a name is not mentioned when its sentence is in another language."""
+        small model often says a name is not mentioned when its sentence is in another language, or answers about
+        another name ("Apa itu DeepSeek?" -> a company founded by Mustafa Suleyman)."""
         asked = grounds.names_alone(turn.question, turn.code)
         best = max(turn.passages, key=lambda p: p.score, default=None)
         if not (asked and best and grounds.holds_all(asked, best.text)):
@@ -304,7 +306,9 @@ class Assistant:
         text = f"{body} [1]{sentence[len(body) :] or '.'}"  # the marker before the full stop, as the model writes it
         if translated := translate.needed(text, turn.code):
             text = translate.into(text, turn.code, lang.name(turn.code), self.generator, limit)
-        turn.notices.append(f"the model gave no answer; shown is the source sentence that names {' '.join(asked)}")
+        turn.notices.append(
+            f"the model gave no usable answer; shown is the source sentence that names {' '.join(asked)}"
+        )
         return Answer(
             text=text,
             found=True,

@@ -22,7 +22,7 @@ def test_a_name_the_model_says_is_not_mentioned_is_answered_with_its_sentence(bu
     assert answer.found, answer.text
     [quote] = answer.citations
     assert "Elias" in quote.quote and "Elias" in answer.text and "[1]" in answer.text and "[?]" not in answer.text
-    # The quote is the file's text at the stated lines, and the reader is told the model gave no answer.
+    # The quote is the file's text at the stated lines, and the reader is told the model gave no usable answer.
     lines = (built / quote.source).read_text(encoding="utf-8").splitlines()[quote.start_line - 1 : quote.end_line]
     assert " ".join(quote.quote.split()) in " ".join(" ".join(lines).split())
     assert any("names Michael Elias" in n for n in answer.notices)
@@ -52,3 +52,13 @@ def test_an_answer_whose_sources_never_name_the_question_s_subject_is_refused(bu
     assert not answer.found and not answer.citations, answer.text
     assert any("names Nvidia" in n for n in answer.notices), answer.notices
     assert answer.evidence is not None, "the closest evidence is still shown"
+
+
+def test_an_answer_about_another_name_gives_the_sentence_that_names_the_asked_one(built: Path) -> None:
+    # short set s36: the model made DeepSeek a company founded by Mustafa Suleyman, citing the Suleyman sentence.
+    reply = "DeepSeek was bought by Microsoft for 650 Millionen US-Dollar from Mustafa Suleyman [1]."
+    answer = bot(built, reply).ask("What is DeepSeek?")
+    assert any("names DeepSeek, which the question is about" in n for n in answer.notices), answer.notices
+    assert answer.found and "DeepSeek" in answer.text, answer.text
+    [quote] = answer.citations
+    assert "DeepSeek" in quote.quote and "Suleyman" not in answer.text
