@@ -288,9 +288,9 @@ class Assistant:
         replaces the answer with a refusal, or with the sentence naming them for a question about names alone."""
         name = grounds.subject(turn.question, turn.code, turn.hits, self.retriever.lexical_index())
         chunks = {p.chunk.id: p.chunk.text for p in turn.passages}
-        if name is None or any(grounds.holds_all([name], chunks.get(c.chunk_id, "")) for c in cited):
+        if name is None or any(grounds.names_in(name, chunks.get(c.chunk_id, "")) for c in cited):
             return None
-        return name
+        return " ".join(name)
 
     def _quote_or_refuse(self, turn: Turn, timings: Timings, raw: str, limit: int) -> Answer:
         """A refusal; but when a short question asks about names alone and the best-ranked shown sentence holds

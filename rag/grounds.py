@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import numbers
+from . import languages, numbers
 from .lexical import Lexical, terms
 from .types import Hit
 
@@ -88,18 +88,42 @@ def holds_all(found: list[str], text: str) -> bool:
     return all(_holds(n, vocabulary) for n in found)
 
 
-def subject(question: str, language: str, hits: list[Hit], lexical: Lexical) -> str | None:
-    """The question's rarest proper name that a retrieved chunk holds: what an answer must be about. Only the
-    capitalised parts of a name count ("Stargate" of "Stargate-project"; "AI-bedrijf" is a common noun). A name no
-    chunk holds is left to `judge` (it may be another language's form of a name the chunks spell otherwise)."""
-    vocabulary = {w for h in hits for w in re.findall(r"\w+", h.chunk.text.lower())}
-    parts = [
-        p
-        for n in names(question, language)
-        for p in n.split("-")
-        if p[:1].isupper() and not _ACRONYM.fullmatch(p) and _holds(p, vocabulary)
-    ]
-    return max(parts, key=lambda p: lexical.idf(p.lower()), default=None)
+def subject(question: str, language: str, hits: list[Hit], lexical: Lexical) -> tuple[str, ...] | None:
+    """The question's rarest proper name that a retrieved chunk holds: what an answer must be about. A name is a
+    run of capitalised words ("New York Times"), function words ("The") and the common-noun parts of compounds
+    ("AI-bedrijf") left out. A name no chunk holds is left to `judge` (it may be another language's spelling)."""
+    texts = [h.chunk.text for h in hits]
+    held = [run for run in _runs(question, language) if any(names_in(run, t) for t in texts)]
+    return max(
+        held,
+        key=lambda run: max((lexical.idf(p.lower()) for p in run if lexical.known(p.lower())), default=0.0),
+        default=None,
+    )
+
+
+def _runs(question: str, language: str) -> list[tuple[str, ...]]:
+    """The question's names (`names`, numbers aside) as runs of neighbouring words, each word's capitalised parts."""
+    found, stop = set(names(question, language)), languages.stopwords()
+    runs: list[list[str]] = []
+    last = -2
+    for i, m in enumerate(_WORD.finditer(question)):
+        core = re.split(r"['’]", m[0])[0]
+        parts = [p for p in core.split("-") if p[:1].isupper() and not _ACRONYM.fullmatch(p) and p.lower() not in stop]
+        if core not in found or core.isdigit() or not parts:
+            continue
+        if i == last + 1 and runs:
+            runs[-1] += parts
+        else:
+            runs.append(parts)
+        last = i
+    return [tuple(r) for r in runs]
+
+
+def names_in(run: tuple[str, ...], text: str) -> bool:
+    """Whether `text` names `run`: one of its words in any form, or the initials of a longer name ("NYT")."""
+    vocabulary = set(re.findall(r"\w+", text.lower()))
+    initials = "".join(p[0] for p in run).lower()
+    return any(_holds(p, vocabulary) for p in run) or (len(run) > 2 and initials in vocabulary)
 
 
 def judge(question: str, language: str, hits: list[Hit], lexical: Lexical) -> Grounds:
