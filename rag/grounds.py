@@ -3,7 +3,8 @@
 They can when a chunk matches the question's meaning (the dense floor) or carries its specific terms
 (lexical coverage: the names and rare words the question shares with it, weighed by rarity). They cannot
 when the question hinges on a name or number that no retrieved chunk contains ("What is Mistral AI?"):
-the model would answer from its own knowledge. It does not read the model's reply (citations.py does).
+the model would answer from its own knowledge. `subject` names what an answer must be about (answer.py checks
+the chunks the reply cites against it). It does not read the model's reply (citations.py does).
 """
 
 from __future__ import annotations
