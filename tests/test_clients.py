@@ -17,7 +17,9 @@ import pytest
 from tests.live import free_port, running
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTION = "How much did Microsoft pay for the Inflection AI team?"
+# The tiny model answers the Inflection question with "6.6 billion USD" from a passage that never names Inflection,
+# which is refused (answer._unnamed); these tests need an answer it gets through the checks.
+QUESTION = "What did Elon Musk claim about the backers of Stargate?"
 
 
 @pytest.fixture(scope="module")
