@@ -93,8 +93,8 @@ def subject(question: str, language: str, hits: list[Hit], lexical: Lexical) -> 
     """The question's rarest proper name that a retrieved chunk holds: what an answer must be about. A name is a
     run of capitalised words ("New York Times"), function words ("The") and the common-noun parts of compounds
     ("AI-bedrijf") left out. A name no chunk holds is left to `judge` (it may be another language's spelling)."""
-    texts = [h.chunk.text for h in hits]
-    held = [run for run in _runs(question, language) if any(names_in(run, t) for t in texts)]
+    text = " ".join(h.chunk.text for h in hits)  # a run held by any chunk is held by their union
+    held = [run for run in _runs(question, language) if names_in(run, text)]
     return max(
         held,
         key=lambda run: max((lexical.idf(p.lower()) for p in run if lexical.known(p.lower())), default=0.0),
