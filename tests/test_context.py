@@ -72,14 +72,42 @@ def test_sentences_in_another_language_gain_the_share_of_question_words_they_mat
         asked.append(texts)
         return [1.0 if "Entlassung" in t else 0.0 for t in texts]
 
-    plain, _ = context.rank([dutch, german], q)
+    question = "Wanneer werd Sam Altman kortstondig ontslagen als CEO van OpenAI?"  # longer than a short question
+    plain, _ = context.rank([dutch, german], q, question)
     crossed, _ = context.rank(
-        [dutch, german], q, language_of=lambda c: language(c.source, "en"), code="nl", matched=matched
+        [dutch, german], q, question, language_of=lambda c: language(c.source, "en"), code="nl", matched=matched
     )
     assert plain[0].text.startswith("Microsoft betaalde")
     assert crossed[0].text.startswith("Nach der Entlassung"), "it matches the Dutch question's words"
     assert asked == [["Nach der Entlassung von Altman."]], "sentences in the question's language are not matched"
     assert crossed[0].score == next(c.score for c in plain if c.text.startswith("Nach")) + context.WORD_MATCH_BONUS
+
+
+def test_in_a_short_question_sentences_in_its_own_language_are_matched_too() -> None:
+    q = np.array([1.0, 0.0])
+    # "Siapa CEO Microsoft AI?": the Indonesian sentence holding the asked words was outranked by a Dutch one
+    # that held them loosely and got the word-match bonus alone.
+    dutch = _hit(
+        "Toen Sam Altman als CEO was afgezet, leek een AI-team binnen Microsoft.", 1, 0.5, [np.array([0.8, 0.6])]
+    )
+    indonesian = _hit("Mustafa Suleyman, CEO Microsoft AI, mengakui.", 2, 0.5, [np.array([0.7, 0.71])])
+    language = {dutch.chunk.source: "nl", indonesian.chunk.source: "id"}.get
+    asked: list[list[str]] = []
+
+    def matched(texts: list[str]) -> list[float]:
+        asked.append(texts)
+        return [1.0 if "Suleyman" in t else 0.8 for t in texts]
+
+    def best(question: str) -> str:
+        ranked, _ = context.rank(
+            [dutch, indonesian], q, question, language_of=lambda c: language(c.source), code="id", matched=matched
+        )
+        return ranked[0].text
+
+    assert best("Siapa CEO Microsoft AI?").startswith("Mustafa Suleyman")
+    assert sorted(map(len, asked[-1:][0])) == sorted(map(len, [dutch.chunk.text, indonesian.chunk.text]))
+    assert best("Siapa yang sekarang menjabat sebagai CEO Microsoft AI di perusahaan itu?").startswith("Toen Sam")
+    assert asked[-1] == [dutch.chunk.text], "a longer question matches other languages only"
 
 
 def test_the_source_holding_the_best_sentence_is_numbered_first(monkeypatch) -> None:
