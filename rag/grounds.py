@@ -79,6 +79,9 @@ def names_alone(question: str, language: str) -> list[str]:
         return []
     found = names(question, language)
     named = {t for n in found for t in terms(n) if " " not in t}
+    words = _WORD.findall(question)
+    # An acronym right after a name is part of it ("Inflection AI", "Command R"); before one it asks ("CEO X").
+    named |= {w.lower() for prev, w in zip(words, words[1:]) if _ACRONYM.fullmatch(w) and prev in found}
     asked = {t for t in terms(question) if " " not in t}
     return found if found and asked <= named else []
 

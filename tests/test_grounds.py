@@ -73,6 +73,9 @@ def test_lexical_scores_weigh_rare_terms_and_a_missing_term_keeps_them_low() -> 
         ("Who is Michael Elias?", "en", ["Michael", "Elias"]),
         ("Wie is Michael Elias?", "nl", ["Michael", "Elias"]),
         ("Apa itu DeepSeek?", "id", ["DeepSeek"]),
+        # An acronym right after a name is part of it; before one it asks for something.
+        ("What is Inflection AI?", "en", ["Inflection"]),
+        ("Wer ist CEO von OpenAI?", "de", []),
         # Another word asks for something a sentence naming them need not say.
         ("Wie alt ist Satya Nadella?", "de", []),
         ("Wer leitet Thrive Capital?", "de", []),
