@@ -105,7 +105,7 @@ def test_in_a_short_question_sentences_in_its_own_language_are_matched_too() -> 
         return ranked[0].text
 
     assert best("Siapa CEO Microsoft AI?").startswith("Mustafa Suleyman")
-    assert sorted(map(len, asked[-1:][0])) == sorted(map(len, [dutch.chunk.text, indonesian.chunk.text]))
+    assert sorted(asked[-1]) == sorted([dutch.chunk.text, indonesian.chunk.text]), "both languages are matched"
     assert best("Siapa yang sekarang menjabat sebagai CEO Microsoft AI di perusahaan itu?").startswith("Toen Sam")
     assert asked[-1] == [dutch.chunk.text], "a longer question matches other languages only"
 
