@@ -75,11 +75,11 @@ def names_alone(question: str, language: str) -> list[str]:
     """The names of a short question that asks about them and nothing else ("Who is Michael Elias?", "Apa itu
     DeepSeek?"), else []. Any other word ("Wie alt ist Satya Nadella?", "Wer leitet Thrive Capital?") asks for
     something that a sentence naming them need not say."""
-    if len(_WORD.findall(question)) > SHORT_WORDS:
+    words = _WORD.findall(question)
+    if len(words) > SHORT_WORDS:
         return []
     found = names(question, language)
     named = {t for n in found for t in terms(n) if " " not in t}
-    words = _WORD.findall(question)
     # An acronym right after a name is part of it ("Inflection AI", "Command R"); before one it asks ("CEO X").
     named |= {w.lower() for prev, w in zip(words, words[1:]) if _ACRONYM.fullmatch(w) and prev in found}
     asked = {t for t in terms(question) if " " not in t}
