@@ -26,7 +26,6 @@ from . import (
     qtype,
     tidy,
     translate,
-    wordmatch,
 )
 from .backends.llm import Generator
 from .errors import UsageError
@@ -102,7 +101,6 @@ class Assistant:
         self.translate_question = translate_question
         self._translator_factory = translator
         self._translator: Generator | None = None
-        self._words = wordmatch.WordMatcher(retriever.embedder.embed)
 
     @property
     def generator(self) -> Generator:
@@ -184,7 +182,7 @@ class Assistant:
             versions,
             crossling.chunk_language,
             turn.code,
-            lambda texts: self._words.coverage(turn.question, texts, lexical.idf),
+            lambda texts: self.retriever.words.coverage(turn.question, texts, lexical.idf),
         )
         return turn
 
