@@ -246,11 +246,7 @@ class Assistant:
         if qtype.lacks_figure(checked.text, turn.question, turn.code, self._relevant(turn)):
             turn.notices.append("the question asks for a figure and no source about it states the one given")
             return self._refusal(turn, timings, raw)
-        subject = grounds.subject(turn.question, turn.code, turn.hits, self.retriever.lexical_index())
-        if subject and qtype.misattributes_figure(checked.text, turn.question, turn.code, self._about(turn, subject)):
-            turn.notices.append(f"no source that names {' '.join(subject)} states the figure given")
-            return self._refusal(turn, timings, raw)
-        if name := self._unnamed(subject, turn, checked.citations):
+        if name := self._unnamed(turn, checked.citations):
             turn.notices.append(f"no source the answer cites names {name}, which the question is about")
             return self._quote_or_refuse(turn, timings, raw, limit)
         text = checked.text
@@ -284,19 +280,11 @@ class Assistant:
             if float(turn.vectors[(p.chunk.source, p.start)] @ turn.qvec) >= grounds.MIN_SCORE
         ]
 
-    @staticmethod
-    def _about(turn: Turn, subject: tuple[str, ...]) -> list[str]:
-        """The shown sentences whose chunk names `subject`. qa: the figure of each of the 14 answerable number
-        questions answered with a subject stands in one; SoftBank's investment (q64, unanswerable) given as the
-        round's $6.6 billion does not (with the word match in retrieval it was answered: 12 -> 11 of 13 refused)."""
-        return [p.text for p in turn.passages if grounds.names_in(subject, p.chunk.text)]
-
-    @staticmethod
-    def _unnamed(name: tuple[str, ...] | None, turn: Turn, cited: tuple[Citation, ...]) -> str | None:
-        """The question's rarest name (`grounds.subject`) if the documents hold it but no chunk the answer cites
-        does: the answer is then about something else ("How much did Nvidia put into the round?" -> Microsoft's
-        $750 million). It replaces the answer with a refusal, or with the sentence naming them for a question about
-        names alone."""
+    def _unnamed(self, turn: Turn, cited: tuple[Citation, ...]) -> str | None:
+        """The question's rarest name if the documents hold it but no chunk the answer cites does: the answer is
+        then about something else ("How much did Nvidia put into the round?" -> Microsoft's $750 million). It
+        replaces the answer with a refusal, or with the sentence naming them for a question about names alone."""
+        name = grounds.subject(turn.question, turn.code, turn.hits, self.retriever.lexical_index())
         chunks = {p.chunk.id: p.chunk.text for p in turn.passages}
         if name is None or any(grounds.names_in(name, chunks.get(c.chunk_id, "")) for c in cited):
             return None

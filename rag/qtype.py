@@ -2,8 +2,7 @@
 
 Sentence selection uses it to prefer, among equally relevant sentences, the ones that hold
 the asked-for kind of answer: "How much…" wants a figure, "Which analyst…" a name; and an answer
-to a question that asks for a figure but states none, or only one from sources about something else, is
-refused (answer.py). It knows
+to a question that asks for a figure but states none is refused (answer.py). It knows
 the question words of the language files (rag/languages/) only and does not parse grammar;
 a question it cannot type gets no preference.
 """
@@ -69,15 +68,3 @@ def lacks_figure(answer: str, question: str, language: str, relevant: list[str])
         return False
     stated = numbers.figures(citations.strip_markers(answer)) - numbers.figures(question, lenient=True)
     return not stated & set().union(*(numbers.figures(t, lenient=True) for t in relevant))
-
-
-def misattributes_figure(answer: str, question: str, language: str, about: list[str]) -> bool:
-    """True if `question` asks for a number and none of the digits `answer` gives (scale words aside) is stated in
-    the `about` sentences, those shown from chunks that name what the question is about: the figure then belongs
-    to something else ("Hoeveel heeft SoftBank in OpenAI geïnvesteerd?" -> the $6.6 billion round, from a chunk
-    that never names SoftBank). A scale word alone ("billions") is too common to tell."""
-    if kind(question, language) != "number":
-        return False
-    stated = numbers.figures(citations.strip_markers(answer)) - numbers.figures(question, lenient=True)
-    digits = {f for f in stated if f.isdigit()}
-    return bool(digits) and not digits & set().union(*(numbers.figures(t, lenient=True) for t in about))

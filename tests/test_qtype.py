@@ -74,15 +74,3 @@ def test_an_answer_to_a_figure_question_needs_a_figure_from_a_sentence_about_it(
     assert qtype.lacks_figure("Het kwam in 2023 [1].", "Hoeveel kostte het in 2023?", "nl", ["In 2023 kostte het."])
     # A question that asks for no figure is never held to one.
     assert not qtype.lacks_figure("Satya Nadella [1].", "Who leads Microsoft?", "en", [])
-
-
-def test_a_figure_must_come_from_a_source_that_names_the_subject() -> None:
-    q = "Hoeveel geld heeft SoftBank al in OpenAI geïnvesteerd?"
-    softbank = "Ook Oracle en SoftBank doen mee aan het project van 500 miljard dollar."
-    answer = "SoftBank heeft al in OpenAI geïnvesteerd met €6,6 Milliarden [1]."
-    # The round's 6.6 billion stands in no sentence about SoftBank: a shared scale word ("miljard") does not count.
-    assert qtype.misattributes_figure(answer, q, "nl", [softbank])
-    assert not qtype.misattributes_figure(answer, q, "nl", [softbank, "De ronde van 6,6 miljard dollar."])
-    # An answer with no digits is left to lacks_figure; a question that asks for no figure is never held to one.
-    assert not qtype.misattributes_figure("SoftBank heeft miljarden geïnvesteerd [1].", q, "nl", [softbank])
-    assert not qtype.misattributes_figure("Masayoshi Son, 6,6 [1].", "Wie leidt SoftBank?", "nl", [softbank])
