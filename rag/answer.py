@@ -26,6 +26,7 @@ from . import (
     qtype,
     tidy,
     translate,
+    wordmatch,
 )
 from .backends.llm import Generator
 from .errors import UsageError
@@ -101,6 +102,7 @@ class Assistant:
         self.translate_question = translate_question
         self._translator_factory = translator
         self._translator: Generator | None = None
+        self._words = wordmatch.WordMatcher(retriever.embedder.embed)
 
     @property
     def generator(self) -> Generator:
@@ -182,7 +184,7 @@ class Assistant:
             versions,
             crossling.chunk_language,
             turn.code,
-            lambda texts: self.retriever.words.coverage(turn.question, texts, lexical.idf),
+            lambda texts: self._words.coverage(turn.question, texts, lexical.idf),
         )
         return turn
 

@@ -3,8 +3,7 @@
 A chunk's relevance mixes its own cosine with that of its best sentence (a long chunk dilutes
 the one sentence that answers; a lone sentence lacks the chunk's names and topic). The top k
 are then picked by maximal marginal relevance, so overlapping near-copies of one passage don't
-crowd out a second article, with the query's words matched in each chunk whatever its language
-(wordmatch.py) weighing in the pick. It does not generate answers (see answer.py).
+crowd out a second article. It does not generate answers (see answer.py).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from .lexical import Lexical
 from .limits import DEFAULT_K
 from .settings import Settings
 from .types import ChunkerSettings, Hit
-from .wordmatch import WordMatcher
 
 MAX_QUERY_CHARS = 2000  # a longer query only dilutes the embedding
 CHUNK_WEIGHT = 0.7  # relevance = 0.7 chunk cosine + 0.3 best-sentence cosine
@@ -33,13 +31,6 @@ POOL = 30  # candidates from each of the chunk and sentence indexes (and the lex
 # sources the model read for 3 of the 8 unanswerable held-out questions, and the model answered them.
 LEXICAL_WEIGHT = 0.3
 SHORT_WORDS = 6  # as lang.SHORT_WORDS
-# x the share of the query's words a chunk matches word by word, in any language (wordmatch.py): the dense cosine
-# of a whole chunk misses the one sentence naming what is asked ("Jevons", "Morgan Stanley") when the chunk is in
-# another language. It re-orders the pool before MMR picks the k, but is left out of a hit's score, which sentence
-# ranking reads: context.rank adds the word match per sentence, and counted twice it cost held-out's best sentence
-# 57% -> 55%. qa, fact in the best sentence / best three / shown at 0 / 0.1 / 0.2 / 0.3: 66/74/86, 66/80/86,
-# 67/82/87, 67/80/87; held-out at 0.2: 57/74/85 -> 57/83/94, gold file in the top 5 96% -> 100%.
-WORD_MATCH_WEIGHT = 0.2
 
 
 class Retriever:
@@ -60,7 +51,6 @@ class Retriever:
         self._store: VectorStore | None = store  # None: opened at the first search
         self._lexical: Lexical | None = None
         self._lock = threading.Lock()
-        self.words = WordMatcher(embedder.embed)  # shared with sentence ranking (answer.py): one word cache
 
     @property
     def store(self) -> VectorStore:
@@ -119,18 +109,10 @@ class Retriever:
         lexical = np.array([lex.get(i, 0.0) for i in cands], dtype=np.float32)
         dense = CHUNK_WEIGHT * (vecs @ q) + (1 - CHUNK_WEIGHT) * best
         relevance = dense + LEXICAL_WEIGHT * lexical
-        words = self._word_share(st, text, [c.text for c in chunks])
         return [
-            Hit(r + 1, float(relevance[i]), chunks[i], sents[i], float(dense[i]), float(lexical[i]), float(words[i]))
-            for r, i in enumerate(mmr(relevance + WORD_MATCH_WEIGHT * words, vecs, k))
+            Hit(r + 1, float(relevance[i]), chunks[i], sents[i], float(dense[i]), float(lexical[i]))
+            for r, i in enumerate(mmr(relevance, vecs, k))
         ]
-
-    def _word_share(self, st: VectorStore, text: str, texts: list[str]) -> np.ndarray:
-        """Per text, the share of the query's words (idf-weighted) it matches across languages; zeros without a
-        query text (a search by vector alone)."""
-        if not text or not WORD_MATCH_WEIGHT:
-            return np.zeros(len(texts), dtype=np.float32)
-        return np.array(self.words.coverage(text, texts, self.lexical(st).idf), dtype=np.float32)
 
 
 def mmr(relevance: np.ndarray, vecs: np.ndarray, k: int, lam: float = MMR_LAMBDA) -> list[int]:

@@ -71,7 +71,6 @@ class Hit:
     sentences: dict = field(default_factory=dict, compare=False, repr=False)
     dense: float = 0.0  # the embedding part of `score` (chunk and best-sentence cosines)
     lexical: float = 0.0  # the chunk's normalised BM25 score for the query (lexical.py)
-    words: float = 0.0  # the share of the query's words it matches across languages: picks the hit, not in `score`
 
 
 @dataclass(frozen=True)
