@@ -47,8 +47,6 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "no_own_language_match": lambda stack: stack.enter_context(
         mock.patch.object(context, "MATCH_OWN_LANGUAGE_WHEN_SHORT", False)
     ),
-    # The sentence just before and after each retrieved chunk ranked with its own (retrieve.NEIGHBOURS).
-    "no_neighbours": lambda stack: stack.enter_context(mock.patch.object(retrieve, "NEIGHBOURS", False)),
     # Sources numbered by their chunk's rank instead of by their best sentence (context.LEAD_WITH_BEST).
     "no_lead_with_best": lambda stack: stack.enter_context(mock.patch.object(context, "LEAD_WITH_BEST", False)),
     # An answer whose cited chunks never name the question's rarest name is refused (grounds.subject).

@@ -176,7 +176,7 @@ class Assistant:
         wanted = qtype.kind(turn.question, turn.code)
         versions = self._versions(turn, lexical) if self.translate_question and turn.grounds.ok else {}
         turn.ranked, turn.vectors = context.rank(
-            turn.hits + self.retriever.neighbours(turn.hits),
+            turn.hits,
             svec,
             turn.question,
             wanted,
@@ -186,7 +186,6 @@ class Assistant:
             turn.code,
             lambda texts: self._words.coverage(turn.question, texts, lexical.idf),
         )
-        turn.ranked = context.keep_neighbours(turn.ranked, len(turn.hits))
         return turn
 
     def _versions(self, turn: Turn, lexical: Lexical) -> dict[str, context.Version]:

@@ -52,10 +52,6 @@ QUESTION_PENALTY = 0.1
 # chunk's rank. Both on against both off (one run each, 2026-12-03): qa facts 31 -> 35 of 55, gold cited 66% ->
 # 74%, follow-ups 5 -> 7 of 8; held-out facts 19 -> 23 of 47, gold cited 68% -> 72%, refusals 6 -> 5 of 8.
 LEAD_WITH_BEST = True
-# A sentence from just beside a retrieved chunk (retrieve.Retriever.neighbours) stays a candidate only if it ranks
-# among the best NEIGHBOUR_TOP: unrestricted, the extra sentences crowded others out of the budget and the model
-# read the prompt differently (qa facts 36 -> 32, held-out 22 both, evidence stages up on both).
-NEIGHBOUR_TOP = 3
 
 
 @dataclass(frozen=True)
@@ -79,15 +75,14 @@ class Candidate:
 
 
 def _candidates(hits: list[Hit]) -> list[Candidate]:
-    """Every sentence of the hits once (chunks overlap) that its hit carries a vector for (a neighbour's hit
-    carries one, retrieve.Retriever.neighbours); a sentence giving the model orders (guard.py) is never a
-    candidate, so it is neither shown nor cited."""
+    """Every sentence of the hits once (chunks overlap); a sentence giving the model orders (guard.py) is
+    never a candidate, so it is neither shown nor cited."""
     seen: set[tuple[str, int]] = set()
     out = []
     for hit in hits:
         c = hit.chunk
         for start, end in chunk_sentences(c):
-            if start in hit.sentences and (c.source, start) not in seen:
+            if (c.source, start) not in seen:
                 seen.add((c.source, start))
                 text = c.text[start - c.start : end - c.start]
                 if not guard.addresses_an_ai(text):
@@ -154,12 +149,6 @@ def rank(
         scored.append(Candidate(c.hit, c.start, c.end, c.text, score))
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     return [scored[i] for i in order], {(c.hit.chunk.source, c.start): v for c, v in zip(cands, vecs)}
-
-
-def keep_neighbours(ranked: list[Candidate], retrieved: int) -> list[Candidate]:
-    """`ranked` without the sentences from beside a retrieved chunk (a hit ranked after the `retrieved` ones) that
-    rank below the best NEIGHBOUR_TOP."""
-    return [c for i, c in enumerate(ranked) if c.hit.rank <= retrieved or i < NEIGHBOUR_TOP]
 
 
 def _across(

@@ -3,8 +3,7 @@
 A chunk's relevance mixes its own cosine with that of its best sentence (a long chunk dilutes
 the one sentence that answers; a lone sentence lacks the chunk's names and topic). The top k
 are then picked by maximal marginal relevance, so overlapping near-copies of one passage don't
-crowd out a second article. `neighbours` adds the sentence just outside each picked chunk, for the sentence
-ranking (context.py) only. It does not generate answers (see answer.py).
+crowd out a second article. It does not generate answers (see answer.py).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from .errors import IndexMismatch, UsageError
 from .lexical import Lexical
 from .limits import DEFAULT_K
 from .settings import Settings
-from .types import Chunk, ChunkerSettings, Hit
+from .types import ChunkerSettings, Hit
 
 MAX_QUERY_CHARS = 2000  # a longer query only dilutes the embedding
 CHUNK_WEIGHT = 0.7  # relevance = 0.7 chunk cosine + 0.3 best-sentence cosine
@@ -32,14 +31,6 @@ POOL = 30  # candidates from each of the chunk and sentence indexes (and the lex
 # sources the model read for 3 of the 8 unanswerable held-out questions, and the model answered them.
 LEXICAL_WEIGHT = 0.3
 SHORT_WORDS = 6  # as lang.SHORT_WORDS
-# The sentence just before and just after each picked chunk is ranked with the chunk's own sentences (at the chunk's
-# relevance): an answer often follows the sentence that matches the question ("... Microsofts Investitionen in
-# Eigenkapital umzuwandeln." -> "Microsoft setzt auf die Expertise von Morgan Stanley ..."), and a chunk ends
-# where it ends. Of the 8 qa questions whose fact was not shown, 3 had it in such a sentence. Stages (fact in the
-# best sentence / best three / shown), with context.NEIGHBOUR_TOP 3: qa 66 / 74 / 86 -> 67 / 76 / 87, held-out
-# 57 / 74 / 85 -> 60 / 81 / 92, short 84 / 98 / 98 both. Answers: qa facts 36 -> 35, follow-ups 7 -> 6 of 8;
-# held-out facts 22 both, gold cited 68% -> 74%, refusals 6 -> 5 of 8 (2026-12-04, one run each).
-NEIGHBOURS = True
 
 
 class Retriever:
@@ -59,7 +50,6 @@ class Retriever:
             self._check(store.manifest)
         self._store: VectorStore | None = store  # None: opened at the first search
         self._lexical: Lexical | None = None
-        self._layout: dict[str, list[tuple[int, int]]] | None = None  # source -> (start, id) of its chunks, in order
         self._lock = threading.Lock()
 
     @property
@@ -69,7 +59,7 @@ class Retriever:
             if self._store is None or self._store.committed() != self._store.version:
                 fresh = stores.open_store(self.settings)
                 self._check(fresh.manifest)
-                self._store, self._lexical, self._layout = fresh, None, None
+                self._store, self._lexical = fresh, None
             return self._store
 
     def lexical_index(self) -> Lexical:
@@ -83,35 +73,6 @@ class Retriever:
                 chunks = store.all_chunks()
                 self._lexical = Lexical([c.id for c in chunks], [c.text for c in chunks])
             return self._lexical
-
-    def neighbours(self, hits: list[Hit]) -> list[Hit]:
-        """The sentence just before and just after each hit's chunk in its document, each as a hit of the chunk
-        holding it that carries only that sentence's vector and the hit's relevance; ranked after all `hits`."""
-        if not NEIGHBOURS or not hits:
-            return []
-        st = self.store
-        layout = self._chunk_layout(st)
-        wanted = [(h, nb) for h in hits for nb in _beside(h.chunk, layout.get(h.chunk.source, []))]
-        ids = list(dict.fromkeys(nb for _, nb in wanted))
-        found = dict(zip(ids, zip(st.chunks(ids), st.sentence_vectors(ids))))
-        out = []
-        for h, nb in wanted:
-            chunk, vectors = found[nb]
-            start = _next_to(h.chunk, vectors) if chunk else None
-            if start is not None:
-                rank = len(hits) + len(out) + 1
-                out.append(Hit(rank, h.score, chunk, {start: vectors[start]}, h.dense, h.lexical))
-        return out
-
-    def _chunk_layout(self, store: VectorStore) -> dict[str, list[tuple[int, int]]]:
-        """Each document's chunks as (start, id), in order; built once per snapshot."""
-        with self._lock:
-            if self._layout is None or self._store is not store:
-                layout: dict[str, list[tuple[int, int]]] = {}
-                for c in store.all_chunks():
-                    layout.setdefault(c.source, []).append((c.start, c.id))
-                self._layout = {source: sorted(spans) for source, spans in layout.items()}
-            return self._layout
 
     def _check(self, manifest: dict) -> None:
         if manifest.get("embed_model") != self.embedder.name or manifest.get("chunker") != self.chunker.to_dict():
@@ -152,21 +113,6 @@ class Retriever:
             Hit(r + 1, float(relevance[i]), chunks[i], sents[i], float(dense[i]), float(lexical[i]))
             for r, i in enumerate(mmr(relevance, vecs, k))
         ]
-
-
-def _beside(chunk: Chunk, spans: list[tuple[int, int]]) -> list[int]:
-    """Ids of the chunks just before and just after `chunk` among its document's `spans` (start, id)."""
-    at = next((i for i, (_, cid) in enumerate(spans) if cid == chunk.id), None)
-    if at is None:
-        return []
-    return [spans[i][1] for i in (at - 1, at + 1) if 0 <= i < len(spans)]
-
-
-def _next_to(chunk: Chunk, vectors: dict[int, np.ndarray]) -> int | None:
-    """Of a neighbouring chunk's sentences (by start offset), the one right before or right after `chunk`."""
-    before = [s for s in vectors if s < chunk.start]
-    after = [s for s in vectors if s >= chunk.end]
-    return max(before) if before else min(after) if after else None
 
 
 def mmr(relevance: np.ndarray, vecs: np.ndarray, k: int, lam: float = MMR_LAMBDA) -> list[int]:

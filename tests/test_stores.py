@@ -177,27 +177,3 @@ def test_missing_index_and_unreachable_server_say_what_to_do(tmp_path: Path) -> 
     assert not (tmp_path / "index").exists(), "looking does not create the file"
     with pytest.raises(RagError, match="cannot reach the Milvus server at http://127.0.0.1:9"):
         opened(tmp_path / "index", store="milvus", store_uri="http://127.0.0.1:9")
-
-
-@pytest.mark.parametrize("kind", ["faiss", "milvus"])
-def test_neighbours_are_the_sentences_just_outside_each_hit(built_milvus: Path, monkeypatch, kind: str) -> None:
-    # The sentence ranking also reads the sentence right before and right after each retrieved chunk (qa q03: the
-    # Jevons sentence follows the chunk that matches the question), with its stored vector, from either store.
-    monkeypatch.chdir(built_milvus)
-    from rag.chunker import sentence_spans
-
-    retriever = open_retriever("index", store=kind)
-    hits = retriever.search("Which paradox did Satya Nadella bring up in response to the doubts caused by DeepSeek?", 5)
-    extra = retriever.neighbours(hits)
-    assert extra and [h.rank for h in extra] == list(range(len(hits) + 1, len(hits) + len(extra) + 1))
-    for n in extra:
-        (start,) = n.sentences
-        parent = next(h for h in hits if h.score == n.score and h.chunk.source == n.chunk.source)
-        text = Path(n.chunk.source).read_text(encoding="utf-8")
-        starts = [s for s, _ in sentence_spans(text)]
-        inside = [s for s in starts if parent.chunk.start <= s < parent.chunk.end]
-        i = starts.index(start)
-        assert start not in inside and (starts[i + 1 : i + 2] == inside[:1] or starts[i - 1 : i] == inside[-1:])
-        assert n.sentences[start].shape == parent.sentences[parent.chunk.start].shape
-    sentences = [n.chunk.text[s - n.chunk.start :].split(". ")[0] for n in extra for s in n.sentences]
-    assert any("Jevons" in s for s in sentences)
