@@ -175,17 +175,17 @@ class Assistant:
         svec = turn.qvec if turn.earlier is None else self.retriever.embedder.embed([turn.question])[0]
         wanted = qtype.kind(turn.question, turn.code)
         versions = self._versions(turn, lexical) if self.translate_question and turn.grounds.ok else {}
-        turn.ranked, turn.vectors = context.rank(
-            turn.hits,
+        query = context.Query(
             svec,
             turn.question,
             wanted,
-            lambda text: lexical.coverage(turn.question, text),
-            versions,
-            crossling.chunk_language,
-            turn.code,
-            lambda texts: self._words.coverage(turn.question, texts, lexical.idf),
+            coverage=lambda text: lexical.coverage(turn.question, text),
+            versions=versions,
+            language_of=crossling.chunk_language,
+            code=turn.code,
+            matched=lambda texts: self._words.coverage(turn.question, texts, lexical.idf),
         )
+        turn.ranked, turn.vectors = context.rank(turn.hits, query)
         return turn
 
     def _versions(self, turn: Turn, lexical: Lexical) -> dict[str, context.Version]:

@@ -104,35 +104,40 @@ def _asks(text: str) -> bool:
     return text.rstrip().rstrip('"”’»').endswith("?")
 
 
-def rank(
-    hits: list[Hit],
-    query_vec: np.ndarray,
-    question: str = "",
-    wanted: qtype.Kind | None = None,
-    coverage: Callable[[str], float] | None = None,
-    versions: dict[str, Version] | None = None,
-    language_of: Callable[[Chunk], str] | None = None,
-    code: str = "",
-    matched: Callable[[list[str]], list[float]] | None = None,
-) -> tuple[list[Candidate], dict[tuple[str, int], np.ndarray]]:
-    """Every candidate sentence, best first, and its stored vector by (source, start).
+@dataclass(frozen=True)
+class Query:
+    """What sentences are ranked against: the question's vector and, each optional, the signals drawn from it.
 
     `wanted` is the kind of answer the question asks for (`qtype.kind`); `coverage` gives the share of the
     question's specific terms a sentence holds (`lexical.Lexical.coverage`); `versions` are the question
     translated into document languages, which `language_of` tells for a chunk; `matched` gives, for sentences
     in another language than the question's (`code`), the share of its words they match
     (`wordmatch.WordMatcher.coverage`)."""
+
+    vector: np.ndarray
+    question: str = ""
+    wanted: qtype.Kind | None = None
+    coverage: Callable[[str], float] | None = None
+    versions: dict[str, Version] | None = None
+    language_of: Callable[[Chunk], str] | None = None
+    code: str = ""
+    matched: Callable[[list[str]], list[float]] | None = None
+
+
+def rank(hits: list[Hit], query: Query) -> tuple[list[Candidate], dict[tuple[str, int], np.ndarray]]:
+    """Every candidate sentence, best first, and its stored vector by (source, start)."""
     cands = _candidates(hits)
     if not cands:
         return [], {}
-    short = len(question.split()) <= SHORT_WORDS
-    words = _across(cands, code, language_of, matched, every=short and MATCH_OWN_LANGUAGE_WHEN_SHORT)
+    q = query
+    short = len(q.question.split()) <= SHORT_WORDS
+    words = _across(cands, q.code, q.language_of, q.matched, every=short and MATCH_OWN_LANGUAGE_WHEN_SHORT)
     # Stored at index time and carried by the hits: no embedding on the way to the first token.
     vecs = np.array([c.hit.sentences[c.start] for c in cands])
-    cos = vecs @ query_vec.reshape(-1)
+    cos = vecs @ q.vector.reshape(-1)
     scored = []
     for c, v, sim, word_share in zip(cands, vecs, cos, words):
-        version = versions.get(language_of(c.hit.chunk)) if versions and language_of else None
+        version = q.versions.get(q.language_of(c.hit.chunk)) if q.versions and q.language_of else None
         # Against the question in the sentence's own language too: the nearer of the two counts, and the
         # translation's specific terms are evidence as the question's are in a short question.
         s = max(float(sim), float(v @ version.vector)) if version is not None else float(sim)
@@ -140,8 +145,8 @@ def rank(
         # alone kept two more answer sentences in the budget but no more right answers, and let the model answer
         # an unanswerable question from off-topic sentences.
         score = SENTENCE_WEIGHT * float(s) + (1 - SENTENCE_WEIGHT) * c.hit.score
-        score += ANSWER_TYPE_BONUS * qtype.offers(c.text, wanted, question)
-        score += LEXICAL_BONUS * coverage(c.text) if coverage and short else 0.0
+        score += ANSWER_TYPE_BONUS * qtype.offers(c.text, q.wanted, q.question)
+        score += LEXICAL_BONUS * q.coverage(c.text) if q.coverage and short else 0.0
         score += TRANSLATION_BONUS * version.coverage(c.text) if version is not None else 0.0
         score += WORD_MATCH_BONUS * word_share
         score -= HEADING_PENALTY * _heading(c)
@@ -170,16 +175,10 @@ def _across(
 
 
 def select(
-    hits: list[Hit],
-    query_vec: np.ndarray,
-    count_tokens: Callable[[str], int],
-    budget: int,
-    question: str = "",
-    wanted: qtype.Kind | None = None,
-    coverage: Callable[[str], float] | None = None,
+    hits: list[Hit], query: Query, count_tokens: Callable[[str], int], budget: int
 ) -> tuple[list[Source], list[Passage], dict[tuple[str, int], np.ndarray]]:
     """The sources to show, the sentences in them, and every candidate sentence's vector (see `rank`)."""
-    ranked, vectors = rank(hits, query_vec, question, wanted, coverage)
+    ranked, vectors = rank(hits, query)
     return (*fit(ranked, count_tokens, budget), vectors)
 
 

@@ -12,14 +12,13 @@ per question and language.
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
 
 from . import lang, languages
 from .backends.llm import Generator
+from .lru import LRU
 from .types import Chunk, Hit, Message
 
 # Asked to "translate the user's text", the model wrote a statement, not a question, in 95 of 225 translations
@@ -41,17 +40,14 @@ def chunk_language(chunk: Chunk) -> str:
     return lang.detect(chunk.text)
 
 
-_CACHE: OrderedDict[tuple[str, str], str] = OrderedDict()  # (language, question) -> translation, oldest first
-_LOCK = threading.Lock()  # the server answers on several threads
+_CACHE: LRU[tuple[str, str], str] = LRU(CACHE_SIZE)  # (language, question) -> translation
 
 
 def translate(question: str, code: str, gen: Generator) -> str:
     """`question` in the language `code`, by the model; '' if the language is unknown to rag/languages."""
     key = (code, question)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
+    if (cached := _CACHE.get(key)) is not None:
+        return cached
     known = languages.get(code)
     if known is None:
         return ""
@@ -60,10 +56,7 @@ def translate(question: str, code: str, gen: Generator) -> str:
         {"role": "user", "content": USER.format(question=question, language=known.name)},
     ]
     text = " ".join("".join(gen.stream(msgs, MAX_TOKENS)).split())
-    with _LOCK:
-        _CACHE[key] = text
-        if len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
+    _CACHE.put(key, text)
     return text
 
 

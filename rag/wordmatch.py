@@ -10,13 +10,12 @@ translate (crossling.py does, with the model, when asked to); numbers and two-wo
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
 
 from . import lexical
+from .lru import LRU
 
 # Cosine at which two words count as one term. qa, fact in the best-ranked sentence at the kept weight:
 # 0.6 / 0.7 / 0.8 -> 64% / 66% / 58% (49% without).
@@ -34,21 +33,15 @@ class WordMatcher:
 
     def __init__(self, embed: Callable[[list[str]], np.ndarray]):
         self._embed = embed
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()  # the server ranks on several threads
+        self._cache: LRU[str, np.ndarray] = LRU(CACHE_SIZE)
 
     def _vectors(self, wanted: list[str]) -> dict[str, np.ndarray]:
-        with self._lock:
-            have = {w: self._cache[w] for w in wanted if w in self._cache}
+        have = {w: v for w in wanted if (v := self._cache.get(w)) is not None}
         missing = [w for w in wanted if w not in have]
         if missing:
             have.update(zip(missing, self._embed(missing)))
-        with self._lock:
-            for w in wanted:
-                self._cache[w] = have[w]
-                self._cache.move_to_end(w)
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+            for w in missing:
+                self._cache.put(w, have[w])
         return have
 
     def coverage(self, question: str, texts: list[str], idf: Callable[[str], float]) -> list[float]:

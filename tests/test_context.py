@@ -28,8 +28,8 @@ def test_selection_prefers_the_sentence_holding_the_asked_for_figure() -> None:
     )
     question = "How much will Microsoft invest this year?"
     # A budget of one sentence: which one is shown?
-    _, plain, _ = context.select([hit], q, words, budget=8)
-    _, typed, _ = context.select([hit], q, words, budget=8, question=question, wanted="number")
+    _, plain, _ = context.select([hit], context.Query(q), words, budget=8)
+    _, typed, _ = context.select([hit], context.Query(q, question, "number"), words, budget=8)
     assert [p.text for p in plain] == ["Microsoft will invest a lot this year."]
     assert [p.text for p in typed] == ["Microsoft will invest 80 billion dollars."]
 
@@ -39,7 +39,7 @@ def test_a_repeated_sentence_is_shown_once() -> None:
     title, other = np.array([0.9, 0.44]), np.array([0.5, 0.87])
     text = "Microsoft pauses data centers. Microsoft pauses data centers. Meta fills the gap."
     hit = _hit(text, 1, 0.5, [title, title, other])
-    _, passages, _ = context.select([hit], q, words, budget=100)
+    _, passages, _ = context.select([hit], context.Query(q), words, budget=100)
     assert [p.text for p in passages] == ["Microsoft pauses data centers.", "Meta fills the gap."]
 
 
@@ -52,9 +52,9 @@ def test_a_sentence_is_also_scored_against_the_question_in_its_own_language() ->
     def of(chunk: Chunk) -> str:
         return language(chunk.source, "en")
 
-    plain, _ = context.rank([dutch, german], q)
+    plain, _ = context.rank([dutch, german], context.Query(q))
     version = context.Version(translated, lambda text: 1.0 if "Millionen" in text else 0.0)
-    crossed, _ = context.rank([dutch, german], q, versions={"de": version}, language_of=of)
+    crossed, _ = context.rank([dutch, german], context.Query(q, versions={"de": version}, language_of=of))
     assert plain[0].text.startswith("Microsoft betaalde")
     assert crossed[0].text.startswith("Microsoft zahlte"), "nearer to the German version, and holds its terms"
     # A sentence in a language with no version keeps its score.
@@ -73,10 +73,9 @@ def test_sentences_in_another_language_gain_the_share_of_question_words_they_mat
         return [1.0 if "Entlassung" in t else 0.0 for t in texts]
 
     question = "Wanneer werd Sam Altman kortstondig ontslagen als CEO van OpenAI?"  # longer than a short question
-    plain, _ = context.rank([dutch, german], q, question)
-    crossed, _ = context.rank(
-        [dutch, german], q, question, language_of=lambda c: language(c.source, "en"), code="nl", matched=matched
-    )
+    plain, _ = context.rank([dutch, german], context.Query(q, question))
+    query = context.Query(q, question, language_of=lambda c: language(c.source, "en"), code="nl", matched=matched)
+    crossed, _ = context.rank([dutch, german], query)
     assert plain[0].text.startswith("Microsoft betaalde")
     assert crossed[0].text.startswith("Nach der Entlassung"), "it matches the Dutch question's words"
     assert asked == [["Nach der Entlassung von Altman."]], "sentences in the question's language are not matched"
@@ -99,9 +98,8 @@ def test_in_a_short_question_sentences_in_its_own_language_are_matched_too() -> 
         return [1.0 if "Suleyman" in t else 0.8 for t in texts]
 
     def best(question: str) -> str:
-        ranked, _ = context.rank(
-            [dutch, indonesian], q, question, language_of=lambda c: language(c.source), code="id", matched=matched
-        )
+        query = context.Query(q, question, language_of=lambda c: language(c.source), code="id", matched=matched)
+        ranked, _ = context.rank([dutch, indonesian], query)
         return ranked[0].text
 
     assert best("Siapa CEO Microsoft AI?").startswith("Mustafa Suleyman")
@@ -114,7 +112,7 @@ def test_the_source_holding_the_best_sentence_is_numbered_first(monkeypatch) -> 
     q = np.array([1.0, 0.0])
     first = _hit("Microsoft leased data centers.", 1, 0.6, [np.array([0.3, 0.95])])
     second = _hit("Microsoft paid 650 million dollars.", 2, 0.5, [np.array([0.99, 0.1])])
-    ranked, _ = context.rank([first, second], q)
+    ranked, _ = context.rank([first, second], context.Query(q))
     monkeypatch.setattr(context, "LEAD_WITH_BEST", False)
     by_chunk, _ = context.fit(ranked, words, 100)
     monkeypatch.setattr(context, "LEAD_WITH_BEST", True)
@@ -131,7 +129,7 @@ def test_a_sentence_that_asks_a_question_ranks_below_an_equal_one_that_states() 
     q = np.array([1.0, 0.0])
     same = np.array([0.8, 0.6])
     hit = _hit("Is OpenAI hiervoor verantwoordelijk? OpenAI is hiervoor verantwoordelijk.", 1, 0.5, [same, same])
-    ranked, _ = context.rank([hit], q)
+    ranked, _ = context.rank([hit], context.Query(q))
     assert [c.text for c in ranked] == ["OpenAI is hiervoor verantwoordelijk.", "Is OpenAI hiervoor verantwoordelijk?"]
     assert ranked[0].score - ranked[1].score == pytest.approx(context.QUESTION_PENALTY)
     assert context._asks("Wer hat es gesagt?”") and not context._asks("Er fragte, wer es war.")

@@ -91,5 +91,5 @@ def test_hits_keep_their_sentence_vectors_when_a_rebuild_swaps_in_meanwhile(work
         (workdir / path).write_text("Ganz neuer Text. Nichts davon stand vorher hier.\n", encoding="utf-8")
     build_index("seeds", "index", store=store, progress=False)
     assert retriever.store.chunks([h.chunk.id for h in hits]) == [None] * len(hits), "the old chunks are gone"
-    sources, passages, vectors = context.select(hits, qvec, lambda text: len(text.split()), 200)
+    sources, passages, vectors = context.select(hits, context.Query(qvec), lambda text: len(text.split()), 200)
     assert sources and passages and len(vectors) >= len(passages)
