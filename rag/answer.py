@@ -209,7 +209,7 @@ class Assistant:
         for piece in self.generator.stream(turn.messages, limit):
             turn.ttft = turn.ttft or self._since(turn)
             raw += piece
-            if held and not prompt.NOT_FOUND.startswith(raw.strip()[: len(prompt.NOT_FOUND)]):
+            if held and not prompt.could_become_not_found(raw):
                 held = False
                 yield raw
             elif not held:
@@ -235,7 +235,7 @@ class Assistant:
             completion_tokens=gen.count_tokens(raw) if raw else 0,
         )
         # A NOT_FOUND beside cited sentences ("… [1]. NOT_FOUND") drops only itself: the sentences are checked.
-        reply = tidy.scrub(raw.replace(prompt.NOT_FOUND, " "), [s.source for s in turn.sources])
+        reply = tidy.scrub(prompt.without_not_found(raw), [s.source for s in turn.sources])
         if not any(ch.isalnum() for ch in reply):
             return self._quote_or_refuse(turn, timings, raw, limit)
         vectors = np.array([turn.vectors[(p.chunk.source, p.start)] for p in turn.passages])

@@ -47,5 +47,5 @@ def _translated(body: str, code: str, language: str, gen: Generator, max_tokens:
         {"role": "user", "content": body},
     ]
     done = citations.strip_markers(" ".join("".join(gen.stream(msgs, max_tokens)).split()))
-    ok = done and prompt.NOT_FOUND not in done and numbers.figures(done) == numbers.figures(body)
+    ok = done and not prompt.says_not_found(done) and numbers.figures(done) == numbers.figures(body)
     return done if ok and not tidy.foreign(done, code) else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rag import prompt
 from rag.prompt import SYSTEM, messages
 from rag.types import Exchange, Source
 
@@ -27,3 +28,11 @@ def test_sources_are_numbered_named_and_fenced() -> None:
     # A document cannot close its fence and speak as the user.
     assert text.count("<<<") == text.count(">>>") == 2
     assert text.rstrip().endswith("citing sources like [1].") and "Answer in German" in text
+
+
+def test_the_not_found_signal_is_read_in_any_case() -> None:
+    # Held back while the reply may still become the signal, whatever its case ("Not_FOUND": qa q19).
+    assert all(prompt.could_become_not_found(s) for s in ("", " N", "Not_", "not_found"))
+    assert not any(prompt.could_become_not_found(s) for s in ("Microsoft", "Not mentioned", "not found"))
+    assert prompt.says_not_found("… [1]. Not_FOUND") and not prompt.says_not_found("It was not found [1].")
+    assert prompt.without_not_found("Microsoft paid [1]. Not_FOUND").strip() == "Microsoft paid [1]."
