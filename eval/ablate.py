@@ -43,6 +43,8 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "no_question": lambda stack: stack.enter_context(mock.patch.object(context, "QUESTION_PENALTY", 0.0)),
     # Question words matched to the words of a sentence in another language (wordmatch.py).
     "no_word_match": lambda stack: stack.enter_context(mock.patch.object(context, "WORD_MATCH_BONUS", 0.0)),
+    # A second model's closeness of question and sentence (rerank.py, multilingual E5) in sentence ranking.
+    "no_rerank": lambda stack: stack.enter_context(mock.patch.object(context, "RERANK_WEIGHT", 0.0)),
     # In a short question, sentences in its own language are word-matched too (context.MATCH_OWN_LANGUAGE_WHEN_SHORT).
     "no_own_language_match": lambda stack: stack.enter_context(
         mock.patch.object(context, "MATCH_OWN_LANGUAGE_WHEN_SHORT", False)

@@ -32,6 +32,7 @@ from .backends.llm import Generator
 from .errors import UsageError
 from .lexical import Lexical
 from .limits import DEFAULT_K, DEFAULT_MAX_TOKENS, DEFAULT_SOURCE_TOKENS, MAX_QUESTION_CHARS
+from .rerank import Closeness
 from .retrieve import Retriever
 from .types import Answer, Citation, Exchange, Hit, Message, Passage, Retrieved, Source, Timings
 
@@ -94,6 +95,7 @@ class Assistant:
         max_tokens: int = DEFAULT_MAX_TOKENS,
         translate_question: bool = False,
         translator: Callable[[], Generator] | None = None,
+        closeness: Closeness | None = None,
     ):
         self.retriever = retriever
         self._generator_factory = generator
@@ -103,6 +105,7 @@ class Assistant:
         self._translator_factory = translator
         self._translator: Generator | None = None
         self._words = wordmatch.WordMatcher(retriever.embedder.embed)
+        self._closeness = closeness  # a second model's view of each sentence (rerank.py); None: not asked
 
     @property
     def generator(self) -> Generator:
@@ -184,9 +187,16 @@ class Assistant:
             language_of=crossling.chunk_language,
             code=turn.code,
             matched=lambda texts: self._words.coverage(turn.question, texts, lexical.idf),
+            closeness=self._close(turn.question),
         )
         turn.ranked, turn.vectors = context.rank(turn.hits, query)
         return turn
+
+    def _close(self, question: str) -> Callable[[list[str]], list[float]] | None:
+        """Per sentence, the second model's closeness to `question` (rerank.py), if one is set."""
+        if self._closeness is None:
+            return None
+        return lambda texts, score=self._closeness: score(question, texts)
 
     def _versions(self, turn: Turn, lexical: Lexical) -> dict[str, context.Version]:
         """The question translated by the model into each language of the retrieved chunks (crossling.py)."""

@@ -17,6 +17,7 @@ from .backends.llm import Generator, LlamaGenerator
 from .backends.models import resolve_llm
 from .errors import RagError
 from .indexer import build
+from .rerank import E5Scorer
 from .retrieve import Retriever
 from .settings import Settings
 from .types import BuildReport, ChunkerSettings
@@ -127,6 +128,7 @@ def assistant(
         max_tokens=s.max_tokens,
         translate_question=s.translate_question == "on",
         translator=lambda: translator(s),
+        closeness=E5Scorer().closeness if s.rerank == "e5" else None,
     )
 
 

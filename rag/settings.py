@@ -44,6 +44,7 @@ class Settings:
     max_tokens: int = limits.DEFAULT_MAX_TOKENS
     source_tokens: int = limits.DEFAULT_SOURCE_TOKENS
     translate_question: str = "off"  # on: rank sentences against the question in their own language (crossling.py)
+    rerank: str = "e5"  # e5: a second model's view of each sentence in ranking (rerank.py); off: the index's alone
     host: str = limits.DEFAULT_HOST
     port: int = limits.DEFAULT_PORT
     api_key: str | None = None  # when set, every route of the server but /healthz requires it (rag/frontends/access.py)
@@ -129,6 +130,7 @@ def _convert(key: str, value: Any, where: str) -> Any:
         "index_type": INDEX_TYPES,
         "llm_tokens": ("auto", "local", "server", "estimate"),
         "translate_question": ("on", "off"),
+        "rerank": ("e5", "off"),
     }
     if key in choices and result not in choices[key]:
         raise UsageError(f"setting {key} from {where} must be one of {', '.join(choices[key])}, not {value!r}")

@@ -133,3 +133,22 @@ def test_a_sentence_that_asks_a_question_ranks_below_an_equal_one_that_states() 
     assert [c.text for c in ranked] == ["OpenAI is hiervoor verantwoordelijk.", "Is OpenAI hiervoor verantwoordelijk?"]
     assert ranked[0].score - ranked[1].score == pytest.approx(context.QUESTION_PENALTY)
     assert context._asks("Wer hat es gesagt?”") and not context._asks("Er fragte, wer es war.")
+
+
+def test_a_second_models_closeness_is_added_to_each_sentences_score() -> None:
+    q = np.array([1.0, 0.0])
+    hit = _hit("Microsoft invests a lot. Suleyman leads Microsoft AI.", 1, 0.5, [np.array([0.9, 0.44])] * 2)
+    asked: list[list[str]] = []
+
+    def closeness(texts: list[str]) -> list[float]:
+        asked.append(texts)
+        return [0.9 if "leads" in t else 0.8 for t in texts]
+
+    plain, _ = context.rank([hit], context.Query(q, "Who leads Microsoft AI?"))
+    second, _ = context.rank([hit], context.Query(q, "Who leads Microsoft AI?", closeness=closeness))
+    assert asked == [["Microsoft invests a lot.", "Suleyman leads Microsoft AI."]], "one call, every candidate"
+    assert plain[0].text == "Microsoft invests a lot.", "equal vectors: the first sentence stays first"
+    assert second[0].text == "Suleyman leads Microsoft AI."
+    by_text = {c.text: c.score for c in plain}
+    for c, close in zip(second, (0.9, 0.8)):
+        assert c.score == pytest.approx(by_text[c.text] + context.RERANK_WEIGHT * close)
