@@ -69,3 +69,22 @@ def test_the_assistant_ranks_with_e5_by_default_and_without_it_when_off(built: P
     assert both, "the same sentences are candidates either way"
     # E5's cosines lie between about 0.7 and 0.95: each sentence gains that much, times the weight.
     assert all(0.5 * RERANK_WEIGHT < a - b < RERANK_WEIGHT for a, b in both), both
+
+
+def test_a_follow_up_is_ranked_without_the_second_model(built: Path) -> None:
+    from rag.answer import Assistant
+    from rag.api import open_retriever
+    from rag.types import Exchange
+    from tests.scripted import Scripted
+
+    asked: list[str] = []
+
+    def closeness(question: str, texts: list[str]) -> list[float]:
+        asked.append(question)
+        return [0.0] * len(texts)
+
+    bot = Assistant(open_retriever(built / "index"), lambda: Scripted("Mustafa Suleyman [1]."), closeness=closeness)
+    first = "Wie viel zahlte Microsoft für das Team von Inflection AI?"
+    bot.ask(first)
+    bot.ask("Und wer hat es mitgegründet?", history=[Exchange(first, "650 Millionen US-Dollar [1].")])
+    assert asked == [first], "a follow-up has no content of its own to compare sentences with"
