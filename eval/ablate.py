@@ -35,6 +35,9 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "no_min_score": lambda stack: stack.enter_context(mock.patch.object(grounds, "MIN_SCORE", -1.0)),
     # Lexical evidence (issue 24): BM25 in retrieval, coverage in sentence ranking and in the grounds.
     "no_lexical": lambda stack: stack.enter_context(mock.patch.object(retrieve, "LEXICAL_WEIGHT", 0.0)),
+    # The query's words matched in each chunk, across languages, steering which chunks are picked
+    # (retrieve.WORD_MATCH_WEIGHT).
+    "no_word_pick": lambda stack: stack.enter_context(mock.patch.object(retrieve, "WORD_MATCH_WEIGHT", 0.0)),
     "no_lexical_bonus": lambda stack: stack.enter_context(mock.patch.object(context, "LEXICAL_BONUS", 0.0)),
     "no_coverage": lambda stack: stack.enter_context(mock.patch.object(grounds, "MIN_COVERAGE", 2.0)),
     "no_missing_names": lambda stack: stack.enter_context(mock.patch.object(grounds, "HINGE_SHARE", 2.0)),

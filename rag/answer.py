@@ -27,7 +27,6 @@ from . import (
     qtype,
     tidy,
     translate,
-    wordmatch,
 )
 from .backends.llm import Generator
 from .errors import UsageError
@@ -105,7 +104,6 @@ class Assistant:
         self.translate_question = translate_question
         self._translator_factory = translator
         self._translator: Generator | None = None
-        self._words = wordmatch.WordMatcher(retriever.embedder.embed)
         self._closeness = closeness  # a second model's view of each sentence (rerank.py); None: not asked
 
     @property
@@ -187,7 +185,7 @@ class Assistant:
             versions=versions,
             language_of=crossling.chunk_language,
             code=turn.code,
-            matched=lambda texts: self._words.coverage(turn.question, texts, lexical.idf),
+            matched=lambda texts: self.retriever.words.coverage(turn.question, texts, lexical.idf),
             # A follow-up has no content of its own ("Und wer hat es mitgegründet?", followup.py): the second
             # model's cosine for it is noise that outranked the co-founder sentence (tests/test_answer_default.py).
             closeness=partial(self._closeness, turn.question) if self._closeness and turn.earlier is None else None,

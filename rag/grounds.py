@@ -148,3 +148,12 @@ def judge(question: str, language: str, hits: list[Hit], lexical: Lexical) -> Gr
     if weight and lost / weight >= HINGE_SHARE:
         return Grounds(False, dense, coverage, missing)
     return Grounds(dense >= MIN_SCORE or coverage >= MIN_COVERAGE, dense, coverage, missing)
+
+
+def without_names(question: str, language: str) -> str:
+    """The question with its names left out ("Siapa CEO SoftBank?" -> "Siapa CEO"): what it asks about them."""
+    named = {n.lower() for n in names(question, language)} | {
+        p.lower() for run in _runs(question, language) for p in run
+    }
+    kept = [w for w in _WORD.findall(question) if not ({w.lower()} | set(re.split(r"[-'’]", w.lower()))) & named]
+    return " ".join(kept)

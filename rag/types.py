@@ -71,6 +71,7 @@ class Hit:
     sentences: dict = field(default_factory=dict, compare=False, repr=False)
     dense: float = 0.0  # the embedding part of `score` (chunk and best-sentence cosines)
     lexical: float = 0.0  # the chunk's normalised BM25 score for the query (lexical.py)
+    words: float = 0.0  # share of the query's words (names aside) it matches in any language: picks it, not in `score`
 
 
 @dataclass(frozen=True)

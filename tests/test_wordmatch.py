@@ -1,12 +1,15 @@
 """Question words matched to a sentence's words across languages (wordmatch.py): the cache with a stand-in
-embedder, and the matching with the real multilingual embedder."""
+embedder, and the matching and the retrieval it steers with the real multilingual embedder and index."""
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
-from rag import wordmatch
-from rag.api import embedder
+import numpy as np
+import pytest
+
+from rag import retrieve, wordmatch
+from rag.api import embedder, open_retriever
 from rag.backends.embed import DEFAULT_EMBED
 
 
@@ -40,3 +43,29 @@ def test_the_real_embedder_matches_a_word_to_its_translation() -> None:
     answer, other = "Nach der Entlassung Altmans im November 2023.", "Microsoft kaufte das Team von Inflection."
     on, off = matcher.coverage(question, [answer, other], lambda w: 1.0)
     assert on > off == 0.0, (on, off)
+
+
+def test_retrieval_picks_the_chunk_that_names_the_asked_word_in_another_language(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Dutch sentence naming the paradox ("de paradox van Jevons") sits in a chunk whose cosine to the English
+    question ranks it 11th; matching the question's words in it brings it into the top 5 (qa q03)."""
+    retriever = open_retriever(built / "index")
+    question = "Which paradox did Satya Nadella bring up in response to the doubts caused by DeepSeek?"
+
+    def names_jevons(hits: list) -> bool:
+        return any("Jevons" in h.chunk.text for h in hits)
+
+    hits = retriever.search(question, 5)
+    assert names_jevons(hits), [h.chunk.text[:60] for h in hits]
+    assert all(0.0 <= h.words <= 1.0 for h in hits) and max(h.words for h in hits) > 0
+    monkeypatch.setattr(retrieve, "WORD_MATCH_WEIGHT", 0.0)
+    assert not names_jevons(retriever.search(question, 5)), "without the word match the chunk is not picked"
+
+
+def test_a_short_question_picks_chunks_without_the_word_match(built: Path) -> None:
+    """A short question is about its names: "Waar ligt Abilene?" matched "ligt" in every language."""
+    retriever = open_retriever(built / "index")
+    assert all(h.words == 0.0 for h in retriever.search("Waar ligt Abilene?", 5))
+    long = retriever.search("Which paradox did Satya Nadella bring up in response to the doubts caused by DeepSeek?", 5)
+    assert max(h.words for h in long) > 0
