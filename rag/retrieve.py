@@ -3,8 +3,8 @@
 A chunk's relevance mixes its own cosine with that of its best sentence (a long chunk dilutes
 the one sentence that answers; a lone sentence lacks the chunk's names and topic). The top k
 are then picked by maximal marginal relevance, so overlapping near-copies of one passage don't
-crowd out a second article, with the query's words matched in each chunk whatever its language
-(wordmatch.py) weighing in the pick. It does not generate answers (see answer.py).
+crowd out a second article, with a longer query's words (names aside) matched in each chunk whatever
+its language (wordmatch.py) weighing in the pick. It does not generate answers (see answer.py).
 """
 
 from __future__ import annotations
@@ -110,7 +110,10 @@ class Retriever:
         pool = max(POOL, 2 * k)
         ids = {c.id for c, _ in st.search(q, pool)} | {s.chunk_id for s, _ in st.search_sentences(q, pool)}
         lex: dict[int, float] = {}
-        if text and LEXICAL_WEIGHT and len(text.split()) <= SHORT_WORDS:
+        # A short question is about the names it gives: BM25 weighs them. A longer one's other words steer the pick
+        # instead (a short one's are a verb or two: "Waar ligt Abilene?" matched "ligt" everywhere, s19 lost).
+        short = len(text.split()) <= SHORT_WORDS
+        if text and LEXICAL_WEIGHT and short:
             index = self.lexical(st)
             scores = index.scores(text)
             lex = {index.ids[i]: float(scores[i]) for i in np.argsort(-scores)[:pool] if scores[i] > 0}
@@ -123,19 +126,18 @@ class Retriever:
         lexical = np.array([lex.get(i, 0.0) for i in cands], dtype=np.float32)
         dense = CHUNK_WEIGHT * (vecs @ q) + (1 - CHUNK_WEIGHT) * best
         relevance = dense + LEXICAL_WEIGHT * lexical
-        words = self._word_share(st, text, [c.text for c in chunks])
+        words = (
+            self._word_share(st, text, [c.text for c in chunks])
+            if text and WORD_MATCH_WEIGHT and not short
+            else np.zeros(len(cands), dtype=np.float32)
+        )
         return [
             Hit(r + 1, float(relevance[i]), chunks[i], sents[i], float(dense[i]), float(lexical[i]), float(words[i]))
             for r, i in enumerate(mmr(relevance + WORD_MATCH_WEIGHT * words, vecs, k))
         ]
 
     def _word_share(self, st: VectorStore, text: str, texts: list[str]) -> np.ndarray:
-        """Per text, the share of the query's words (idf-weighted) it matches across languages; zeros without a
-        query text (a search by vector alone)."""
-        if not text or not WORD_MATCH_WEIGHT or len(text.split()) <= SHORT_WORDS:
-            # A short question is about the names it gives (BM25 above weighs them); its other words are
-            # a verb or two ("Waar ligt Abilene?" matched "ligt" everywhere: short s19 lost its answer).
-            return np.zeros(len(texts), dtype=np.float32)
+        """Per text, the share of the query's words (idf-weighted), names aside, it matches across languages."""
         # Names left out: dense and BM25 already find them in any language, and a chunk that only shares a name
         # is how questions the documents cannot answer got one to misread ("Berapa gaji Mustafa Suleyman sebagai CEO
         # Microsoft AI?" -> the $650 million Microsoft paid for his team).

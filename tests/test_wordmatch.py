@@ -64,8 +64,7 @@ def test_retrieval_picks_the_chunk_that_names_the_asked_word_in_another_language
 
 
 def test_a_short_question_picks_chunks_without_the_word_match(built: Path) -> None:
-    """A short question is about its names: "Waar ligt Abilene?" matched "ligt" in every language."""
+    """A short question is about its names: "Waar ligt Abilene?" matched "ligt" in every language. (A long one
+    gets the match: the test above.)"""
     retriever = open_retriever(built / "index")
     assert all(h.words == 0.0 for h in retriever.search("Waar ligt Abilene?", 5))
-    long = retriever.search("Which paradox did Satya Nadella bring up in response to the doubts caused by DeepSeek?", 5)
-    assert max(h.words for h in long) > 0
