@@ -64,11 +64,31 @@ def file_names(sources: list[str]) -> re.Pattern[str] | None:
     return re.compile(rf"\s*\(?(?<![\w/.-])(?:[\w.-]+/)*(?:{alts})(?![\w-])\)?")
 
 
+_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+")  # a list item's number or bullet
+_OPEN_END = re.compile(r"[^\s.!?:;,]\s*$")  # a line that ends without closing its sentence
+
+
+def _lines_as_sentences(reply: str) -> str:
+    """A list item or a paragraph ends its sentence, its number or bullet dropped: "adalah:\n\n1. New York Times
+    [1]\n\nThis source…" was read as a sentence "adalah: 1." and an English one that held the name (qa q51)."""
+    lines = reply.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        item = _ITEM.match(line)
+        body = line[item.end() :] if item else line
+        paragraph = i + 1 < len(lines) and not lines[i + 1].strip()
+        if (item or paragraph) and any(rest.strip() for rest in lines[i + 1 :]) and _OPEN_END.search(body):
+            body = body.rstrip() + "."
+        out.append(body)
+    return "\n".join(out)
+
+
 def scrub(reply: str, sources: list[str] | None = None) -> str:
-    """The reply without the shown sources' file names and dangling "according to" phrases, sentence case
-    restored."""
+    """The reply without the shown sources' file names and dangling "according to" phrases, list numbers and
+    bullets, its lines and paragraphs ending their sentences, sentence case restored."""
     names = file_names(sources or [])
-    text = names.sub("", reply) if names else reply
+    text = _lines_as_sentences(reply)
+    text = names.sub("", text) if names else text
     text = _known()["dangling"].sub(
         lambda m: "" if m.start() == 0 or text[m.start() - 2 : m.start()].strip() in ".!?" else " ", text
     )

@@ -18,6 +18,13 @@ from rag.tidy import says_absent, scrub
         ("The report.pdf says Microsoft paid [1].", "The says Microsoft paid [1]."),
         ("The report says Microsoft paid [1].", "The report says Microsoft paid [1]."),
         ("According to TD Cowen, Microsoft ended leases [1].", "According to TD Cowen, Microsoft ended leases [1]."),
+        # A list item ends its sentence, its number dropped (qa q51 once kept "adalah: 1 [1]." and lost the name).
+        (
+            "Media itu adalah:\n\n1. New York Times [1]\n\nThis source says so.",
+            "Media itu adalah: New York Times [1]. This source says so.",
+        ),
+        ("Two:\n- Microsoft [1]\n- Google [2]", "Two:\nMicrosoft [1].\nGoogle [2]"),
+        ("Microsoft paid 650 million\nfor the team [1].", "Microsoft paid 650 million\nfor the team [1]."),
     ],
 )
 def test_scrub(reply: str, clean: str) -> None:
