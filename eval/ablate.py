@@ -23,7 +23,7 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rag import context, grounds, qtype, retrieve  # noqa: E402
+from rag import citations, context, grounds, qtype, retrieve  # noqa: E402
 from rag.evaluation import evaluate  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
@@ -56,6 +56,8 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "no_lead_with_best": lambda stack: stack.enter_context(mock.patch.object(context, "LEAD_WITH_BEST", False)),
     # An answer whose cited chunks never name the question's rarest name is refused (grounds.subject).
     "no_subject": lambda stack: stack.enter_context(mock.patch.object(grounds, "subject", lambda *a: None)),
+    # A sentence of the answer cites the shown passage holding more of its names (citations.NAMES_DECIDE).
+    "no_names_decide": lambda stack: stack.enter_context(mock.patch.object(citations, "NAMES_DECIDE", False)),
     # The question-word lists themselves: no question is typed, so the bonus never applies.
     "no_qtype": lambda stack: stack.enter_context(mock.patch.object(qtype, "kind", lambda *a: None)),
 }

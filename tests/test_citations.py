@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rag.chunker import make_chunk
-from rag.citations import UNSUPPORTED, check, claims, markers, restates
+from rag.citations import UNSUPPORTED, check, claims, markers, names, restates
 from rag.types import Checked, Passage
 
 DOC = (
@@ -221,3 +221,34 @@ def test_every_sentence_shows_its_own_quote() -> None:
     assert [(c.n, c.quote) for c in result.citations] == [(1, ps[0].text), (2, ps[1].text)]
     again = check(reply + " Microsoft paid for the Inflection team [1].", ps, fake_embed, vecs)
     assert again.text.endswith("team [1].") and len(again.citations) == 2, "the same quote keeps its number"
+
+
+def test_a_sentence_cites_the_passage_holding_its_names() -> None:
+    """The model cites the sentence about the round, but the name it gives stands in another (qa q11): that one is
+    cited and quoted, whatever its language."""
+    doc = (
+        "In the most recent $6.6 billion fundraising round for OpenAI, Microsoft did provide $750 million.\n"
+        "Die Finanzierungsrunde über 6,6 Milliarden Dollar hatte den Hauptinvestor Thrive Capital.\n"
+    )
+    chunk = make_chunk("seeds/y.txt", doc, 0, len(doc) - 1)
+    ps = [
+        Passage(n, chunk, doc.index(line), doc.index(line) + len(line), line, 0.5)
+        for n, line in enumerate(doc.splitlines(), start=1)
+    ]
+    vecs = fake_embed([p.text for p in ps])
+    question = "Who was the lead investor in OpenAI's $6.6 billion funding round?"
+    answer = "The lead investor in OpenAI's $6.6 billion funding round was Thrive Capital [1]."
+    result = check(answer, ps, fake_embed, vecs, question)
+    assert lines(result) == [2] and result.text.endswith("Thrive Capital [1].")
+    # Without a name of its own the sentence keeps the source it cites.
+    kept = check("OpenAI's round was worth $6.6 billion [1].", ps, fake_embed, vecs, question)
+    assert lines(kept) == [1]
+
+
+def test_names_a_sentence_adds() -> None:
+    """New names only: a compound the question gives is none, and German counts only marked words (every noun is
+    capitalised there)."""
+    asked = {"wofür", "setzt", "microsoft", "die", "ki", "modelle", "von", "openai", "ein"}
+    assert names("Microsoft setzt die KI-Modelle von OpenAI für Bing ein", asked, "de") == set()
+    assert names("Mustafa Suleyman ist der CEO von Microsoft AI", {"mustafa", "suleyman"}, "de") == {"ceo", "ai"}
+    assert names("The lead investor was Thrive Capital", {"lead", "investor"}, "en") == {"thrive", "capital"}
