@@ -256,6 +256,9 @@ class Assistant:
         if name := self._unnamed(turn, checked.citations):
             turn.notices.append(f"no source the answer cites names {name}, which the question is about")
             return self._quote_or_refuse(turn, timings, raw, limit)
+        if qtype.lacks_name(checked.text, turn.question, turn.code):
+            turn.notices.append("the question asks who and the answer names nobody")
+            return self._quote_or_refuse(turn, timings, raw, limit, who=True)
         text = checked.text
         if translated := translate.needed(text, turn.code):
             # Written in a source's language rather than the question's: translated, markers kept.
@@ -297,14 +300,19 @@ class Assistant:
             return None
         return " ".join(name)
 
-    def _quote_or_refuse(self, turn: Turn, timings: Timings, raw: str, limit: int) -> Answer:
+    def _quote_or_refuse(self, turn: Turn, timings: Timings, raw: str, limit: int, who: bool = False) -> Answer:
         """A refusal; but when a short question asks about names alone and the best-ranked shown sentence holds
         them ("Who is Michael Elias?"), that sentence is the answer, cited and in the question's language: the
         small model often says a name is not mentioned when its sentence is in another language, or answers about
-        another name ("Apa itu DeepSeek?" -> a company founded by Mustafa Suleyman)."""
-        asked = grounds.names_alone(turn.question, turn.code)
+        another name ("Apa itu DeepSeek?" -> a company founded by Mustafa Suleyman). So too for a question asking
+        `who` that the model answered naming nobody, when the best sentence holds its names and another."""
         best = max(turn.passages, key=lambda p: p.score, default=None)
-        if not (asked and best and grounds.holds_all(asked, best.text)):
+        asked = grounds.names(turn.question, turn.code) if who else grounds.names_alone(turn.question, turn.code)
+        fits = bool(asked and best and grounds.holds_all(asked, best.text))
+        if fits and who:
+            # It must name someone else too, and be about the question (the floor of `_relevant`).
+            fits = qtype.names_new(best.text, turn.question) and best.text in self._relevant(turn)
+        if not fits:
             return self._refusal(turn, timings, raw)
         sentence = " ".join(best.text.split())
         body = sentence.rstrip(".!?")

@@ -2,7 +2,7 @@
 
 Sentence selection uses it to prefer, among equally relevant sentences, the ones that hold
 the asked-for kind of answer: "How much…" wants a figure, "Which analyst…" a name; and an answer
-to a question that asks for a figure but states none is refused (answer.py). It knows
+to a question that asks for a figure but states none, or asks who but names nobody, is not taken (answer.py). It knows
 the question words of the language files (rag/languages/) only and does not parse grammar;
 a question it cannot type gets no preference.
 """
@@ -13,7 +13,7 @@ import functools
 import re
 from typing import Literal
 
-from . import citations, languages, numbers
+from . import citations, grounds, languages, numbers
 
 Kind = Literal["number", "name"]
 
@@ -68,3 +68,27 @@ def lacks_figure(answer: str, question: str, language: str, relevant: list[str])
         return False
     stated = numbers.figures(citations.strip_markers(answer)) - numbers.figures(question, lenient=True)
     return not stated & set().union(*(numbers.figures(t, lenient=True) for t in relevant))
+
+
+def _asks_who(question: str, language: str) -> bool:
+    """Whether one of the question's first two words asks who ("Wie beweerde …", "And who …", "Lalu siapa …")."""
+    lang = languages.get(language)
+    if lang is None or not lang.person_questions:
+        return False
+    return any(re.fullmatch(lang.person_questions, w, re.I) for w in _WORD.findall(question)[:2])
+
+
+def lacks_name(answer: str, question: str, language: str) -> bool:
+    """True if `question` asks who (not about names alone: "Who is X?" asks what X is) and `answer` gives no name
+    and no figure that the question lacks: it talks around it ("Wie beweerde dat de geldschieters van Stargate
+    niet genoeg geld hebben?" -> "De geldschieters van Stargate hebben niet genoeg geld [1].", qa q24)."""
+    if not _asks_who(question, language) or grounds.names_alone(question, language):
+        return False
+    body = citations.strip_markers(answer)
+    return not (names_new(body, question) or offers(body, "number", question))
+
+
+def names_new(text: str, question: str) -> bool:
+    """Whether `text` holds a capitalised word, in any place, that is neither the question's nor a function word."""
+    known = {w.lower() for w in _WORD.findall(question)} | languages.stopwords()
+    return any(len(w) > 1 and w[0].isupper() and w.lower() not in known for w in _WORD.findall(text))

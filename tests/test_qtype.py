@@ -74,3 +74,32 @@ def test_an_answer_to_a_figure_question_needs_a_figure_from_a_sentence_about_it(
     assert qtype.lacks_figure("Het kwam in 2023 [1].", "Hoeveel kostte het in 2023?", "nl", ["In 2023 kostte het."])
     # A question that asks for no figure is never held to one.
     assert not qtype.lacks_figure("Satya Nadella [1].", "Who leads Microsoft?", "en", [])
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "answer", "lacks"),
+    [
+        # qa q24: the model talked around the question and named nobody.
+        (
+            "Wie beweerde dat de geldschieters van Stargate niet genoeg geld hebben?",
+            "nl",
+            "Het geldschieters van Stargate heeft niet genoeg geld om de projecten te financieren [1].",
+            True,
+        ),
+        (
+            "Wie beweerde dat de geldschieters van Stargate niet genoeg geld hebben?",
+            "nl",
+            "Elon Musk beweerde dat [1].",
+            False,
+        ),
+        ("And who co-founded that company?", "en", "The company was co-founded by its founders [1].", True),
+        ("Und wer hat es mitgegründet?", "de", "Mustafa Suleyman hat es mitgegründet [1].", False),
+        ("Siapa yang menyebut itu?", "id", "Itu disebut oleh Walsh [1].", False),
+        # "Who is X?" asks what X is; "which goal" asks for a thing; German "wie" asks how.
+        ("Who is Elon Musk?", "en", "He is a business man [1].", False),
+        ("Welk langetermijndoel van OpenAI past daarbij?", "nl", "Het doel is het democratiseren van AI [1].", False),
+        ("Wie viel kostet das?", "de", "Es kostet viel [1].", False),
+    ],
+)
+def test_a_who_question_needs_a_name_in_its_answer(question: str, language: str, answer: str, lacks: bool) -> None:
+    assert qtype.lacks_name(answer, question, language) is lacks

@@ -62,3 +62,20 @@ def test_an_answer_about_another_name_gives_the_sentence_that_names_the_asked_on
     assert answer.found and "DeepSeek" in answer.text, answer.text
     [quote] = answer.citations
     assert "DeepSeek" in quote.quote and "Suleyman" not in answer.text
+
+
+def test_a_who_question_answered_naming_nobody_gets_the_sentence_that_names_someone(built: Path) -> None:
+    # qa q24: "Wie beweerde …?" answered "De geldschieters van Stargate hebben niet genoeg geld [1]." (nobody named).
+    reply = "The backers of Stargate don't have enough money to realize their goals [1]."
+    answer = bot(built, reply).ask("Who claimed that the backers of Stargate don't have enough money?")
+    assert answer.found and "Musk" in answer.text, answer.text
+    [quote] = answer.citations
+    assert "Musk" in quote.quote and "Stargate" in quote.quote
+    assert any("asks who" in n for n in answer.notices), answer.notices
+
+
+def test_a_who_question_answered_with_a_name_is_kept(built: Path) -> None:
+    reply = "Elon Musk claimed that the project's backers don't have enough money [1]."
+    answer = bot(built, reply).ask("Who claimed that the backers of Stargate don't have enough money?")
+    assert answer.found and answer.text.startswith("Elon Musk claimed"), answer.text
+    assert not any("asks who" in n for n in answer.notices)

@@ -32,6 +32,7 @@ class Language:
     closest: str = ""
     number_questions: str = ""  # a regular expression of question words asking for a figure
     name_questions: str = ""  # ... asking for a name
+    person_questions: str = ""  # ... asking who (a name, never a thing: "which goal" is a name question too)
     followup_openers: tuple[str, ...] = ()
     anaphors: frozenset[str] = frozenset()
     anaphor_exceptions: tuple[tuple[str, ...], ...] = ()  # (word before, word): not pointing back
