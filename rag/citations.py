@@ -3,8 +3,7 @@
 A marker that points to no shown source is removed. A sentence whose cited sources don't support
 it (nor state its figures, nor hold as many of its names as another shown passage) is attributed to
 the shown passage that does, and a sentence without a marker to the passage that supports it best;
-when no passage does, it is marked `[?]`. It does
-not generate text and never invents a source.
+when no passage does, it is marked `[?]`. It does not generate text and never invents a source.
 """
 
 from __future__ import annotations
