@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import guard, qtype
+from . import guard, lang, qtype
 from .chunker import chunk_sentences
 from .types import Chunk, Hit, Passage, Source
 
@@ -30,7 +30,6 @@ ANSWER_TYPE_BONUS = 0.1
 # fact in the best sentence 24 -> 37 of 44. Given to every question it traded one best-sentence hit for one
 # in the best three on qa (26/36 against 27/35 of 55), so long questions rank as before.
 LEXICAL_BONUS = 0.2
-SHORT_WORDS = 6  # as lang.SHORT_WORDS
 # x the share of the translated question's specific terms a sentence in that language holds (crossling.py), for
 # every question: a translation's words are the document's own words. qa, fact in the best sentence at 0 / 0.2 /
 # 0.5 / 0.7: 46% / 55% / 60% / 60%; held-out 40% / 55% / 55% / 55% (best three 70% / 74% / 77% / 77%).
@@ -138,7 +137,7 @@ def rank(hits: list[Hit], query: Query) -> tuple[list[Candidate], dict[tuple[str
     if not cands:
         return [], {}
     q = query
-    short = len(q.question.split()) <= SHORT_WORDS
+    short = lang.is_short(q.question)
     words = _across(cands, q.code, q.language_of, q.matched, every=short and MATCH_OWN_LANGUAGE_WHEN_SHORT)
     # Stored at index time and carried by the hits: no index embedding on the way to the first token (the second
     # model's `closeness` embeds each sentence once per process, about 7 ms: rerank.py).

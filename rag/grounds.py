@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from . import languages, numbers
+from .lang import SHORT_WORDS  # up to this many words a question is about the names it gives
 from .lexical import Lexical, terms
 from .types import Hit
 
@@ -24,7 +25,6 @@ MIN_SCORE = 0.25
 MIN_COVERAGE = 0.5
 # A question whose missing names and numbers carry this share of its specific terms hinges on them.
 HINGE_SHARE = 0.5
-SHORT_WORDS = 6  # as lang.SHORT_WORDS: up to this many words a question is about the names it gives
 
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _ACRONYM = re.compile(r"[A-Z]{1,3}s?")  # US/VS/AS, GPUs: short acronyms differ between languages

@@ -20,6 +20,12 @@ NAMES = {
 SHORT_WORDS = 6  # up to this many words function words decide; longer text has enough letters for langid
 
 
+def is_short(text: str) -> bool:
+    """Whether `text` has at most SHORT_WORDS words (split on spaces): a short question is about the names it
+    gives, which is how retrieval and sentence ranking treat it."""
+    return len(text.split()) <= SHORT_WORDS
+
+
 @functools.lru_cache(maxsize=1)
 def _langid():  # noqa: ANN202 - py3langid module
     import py3langid

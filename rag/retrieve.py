@@ -28,14 +28,13 @@ MAX_QUERY_CHARS = 2000  # a longer query only dilutes the embedding
 CHUNK_WEIGHT = 0.7  # relevance = 0.7 chunk cosine + 0.3 best-sentence cosine
 MMR_LAMBDA = 0.7  # 1.0 would rank by relevance alone; lower trades relevance for variety
 POOL = 30  # candidates from each of the chunk and sentence indexes (and the lexical index)
-# relevance += weight x the chunk's normalised BM25 score (lexical.py), for a short query (up to SHORT_WORDS words):
+# relevance += weight x the chunk's normalised BM25 score (lexical.py), for a short query (lang.is_short):
 # there the name is what is asked about, and a sentence embedding of four words carries little else. Short questions:
 # gold file in the top 5, 41 -> 43 of 44; the fact shown, 38 -> 43. Given to long questions it changed which
 # sources the model read for 3 of the 8 unanswerable held-out questions, and the model answered them.
 LEXICAL_WEIGHT = 0.3
-SHORT_WORDS = 6  # as lang.SHORT_WORDS
 # x the share of the query's words a chunk matches word by word, in any language (wordmatch.py), its names left out
-# and only for a question of more than SHORT_WORDS words: the dense cosine of a whole chunk misses the one sentence
+# and only for a question that is not short (lang.is_short): the dense cosine of a whole chunk misses the one sentence
 # naming what is asked ("paradox" -> "de paradox van Jevons") when the chunk is in another language. It re-orders
 # the pool before MMR picks the k, but is left out of a hit's score, which sentence ranking reads (context.rank adds
 # the word match per sentence; counted twice it cost held-out's best sentence 57% -> 55%). Weight chosen on qa
@@ -112,7 +111,7 @@ class Retriever:
         lex: dict[int, float] = {}
         # A short question is about the names it gives: BM25 weighs them. A longer one's other words steer the pick
         # instead (a short one's are a verb or two: "Waar ligt Abilene?" matched "ligt" everywhere, s19 lost).
-        short = len(text.split()) <= SHORT_WORDS
+        short = lang.is_short(text)
         if text and LEXICAL_WEIGHT and short:
             index = self.lexical(st)
             scores = index.scores(text)
