@@ -136,9 +136,9 @@ def _sources_of(
         # A passage holding more of the answer's names than the cited ones is where the sentence was read: qa q11
         # "… was Thrive Capital [1]" cited the English sentence about the round, not the German one naming Thrive.
         cited = {n for p in passages if p.n in nums for n in found if _held({n}, p)}
-        able = [j for j, p in enumerate(passages) if grounded(body, [p], given)]
-        best = max(able, key=lambda j: (_held(found, passages[j]), sims[j]), default=None)
-        if best is not None and _held(found, passages[best]) > len(cited):
+        held = {j: _held(found, p) for j, p in enumerate(passages) if grounded(body, [p], given)}
+        best = max(held, key=lambda j: (held[j], sims[j]), default=None)
+        if best is not None and held[best] > len(cited):
             nums = [passages[best].n]
     return nums
 
@@ -165,13 +165,13 @@ def check(
     figures in `question` may be repeated without a source (they are the user's, not the model's).
     With `language`, sentences in another language are dropped when one in it remains."""
     given = numbers.figures(question, lenient=True)
-    asked = set(re.findall(r"\w+", question.lower()))
     sents = claims(text)
     bodies = [strip_markers(s) for s in sents]
-    found = [names(body, asked, language) if NAMES_DECIDE else set() for body in bodies]
     valid = {p.n for p in passages}
     if not sents or not passages:
         return Checked(text.strip(), (), len(sents))
+    asked = set(re.findall(r"\w+", question.lower()))
+    found = [names(body, asked, language) if NAMES_DECIDE else set() for body in bodies]
     sims = embed(bodies) @ vectors.T + LEXICAL_WEIGHT * overlap(bodies, [p.text for p in passages])
     rows = [
         (i, body, _sources_of(body, [n for n in markers(sents[i]) if n in valid], sims[i], passages, given, found[i]))

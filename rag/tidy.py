@@ -72,12 +72,13 @@ def _lines_as_sentences(reply: str) -> str:
     """A list item or a paragraph ends its sentence, its number or bullet dropped: "adalah:\n\n1. New York Times
     [1]\n\nThis source…" was read as a sentence "adalah: 1." and an English one that held the name (qa q51)."""
     lines = reply.split("\n")
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)  # the last line with text
     out = []
     for i, line in enumerate(lines):
         item = _ITEM.match(line)
         body = line[item.end() :] if item else line
         paragraph = i + 1 < len(lines) and not lines[i + 1].strip()
-        if (item or paragraph) and any(rest.strip() for rest in lines[i + 1 :]) and _OPEN_END.search(body):
+        if (item or paragraph) and i < last and _OPEN_END.search(body):
             body = body.rstrip() + "."
         out.append(body)
     return "\n".join(out)
