@@ -60,6 +60,8 @@ CONFIGS: dict[str, Callable[[ExitStack], None]] = {
     "no_names_decide": lambda stack: stack.enter_context(mock.patch.object(citations, "NAMES_DECIDE", False)),
     # A question asking who, answered naming nobody, gets the best sentence or a refusal (qtype.lacks_name).
     "no_who_check": lambda stack: stack.enter_context(mock.patch.object(qtype, "lacks_name", lambda *a: False)),
+    # An answer to a question about a year that names only other years is refused (qtype.other_year).
+    "no_year_check": lambda stack: stack.enter_context(mock.patch.object(qtype, "other_year", lambda *a: False)),
     # The question-word lists themselves: no question is typed, so the bonus never applies.
     "no_qtype": lambda stack: stack.enter_context(mock.patch.object(qtype, "kind", lambda *a: None)),
 }

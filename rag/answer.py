@@ -253,6 +253,9 @@ class Assistant:
         if qtype.lacks_figure(checked.text, turn.question, turn.code, self._relevant(turn)):
             turn.notices.append("the question asks for a figure and no source about it states the one given")
             return self._refusal(turn, timings, raw)
+        if qtype.other_year(checked.text, turn.question, turn.code):
+            turn.notices.append("the question asks about a year and the answer speaks only of others")
+            return self._refusal(turn, timings, raw)
         if name := self._unnamed(turn, checked.citations):
             turn.notices.append(f"no source the answer cites names {name}, which the question is about")
             return self._quote_or_refuse(turn, timings, raw, limit)

@@ -70,6 +70,18 @@ def lacks_figure(answer: str, question: str, language: str, relevant: list[str])
     return not stated & set().union(*(numbers.figures(t, lenient=True) for t in relevant))
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def other_year(answer: str, question: str, language: str) -> bool:
+    """True if `question` asks for a number about a year and `answer` (its [n] markers aside) names years, none of
+    them the question's: its figure is of another time ("Hoeveel verlies verwachtte OpenAI voor 2024?" -> the
+    10 billion Microsoft invested in early 2023, qa q26)."""
+    asked = set(_YEAR.findall(question))
+    told = set(_YEAR.findall(citations.strip_markers(answer)))
+    return bool(asked and told and not asked & told) and kind(question, language) == "number"
+
+
 def _asks_who(question: str, language: str) -> bool:
     """Whether one of the question's first two words asks who ("Wie beweerde …", "And who …", "Lalu siapa …")."""
     lang = languages.get(language)

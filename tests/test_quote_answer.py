@@ -1,5 +1,5 @@
 """Answers decided after the model's reply (stand-in model): a name the model fails to read is answered with its
-sentence; a figure question answered without a figure about it is refused."""
+sentence; a figure question answered without a figure about it, or about another year, is refused."""
 
 from __future__ import annotations
 
@@ -79,3 +79,11 @@ def test_a_who_question_answered_with_a_name_is_kept(built: Path) -> None:
     answer = bot(built, reply).ask("Who claimed that the backers of Stargate don't have enough money?")
     assert answer.found and answer.text.startswith("Elon Musk claimed"), answer.text
     assert not any("asks who" in n for n in answer.notices)
+
+
+def test_a_figure_for_another_year_than_the_asked_one_is_refused(built: Path) -> None:
+    # qa q26: a loss expected for 2024, answered with the investment of early 2023 (a true figure about OpenAI).
+    reply = "Het zou een grote ommekeer betekenen ten opzichte van begin 2023, toen Microsoft nog 10 miljard dollar had geïnvesteerd in de AI-speler [1]."
+    answer = bot(built, reply).ask("Hoeveel verlies verwachtte OpenAI voor 2024?")
+    assert not answer.found and not answer.citations, answer.text
+    assert any("asks about a year" in n for n in answer.notices), answer.notices
