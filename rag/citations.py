@@ -78,10 +78,10 @@ def restates(answer: str, question: str) -> bool:
     return not (_content(body) - _content(question) or numbers.figures(body) - numbers.figures(question, lenient=True))
 
 
-def grounded(body: str, cited: list[Passage], given: set[str] = frozenset()) -> bool:  # noqa: B006 - immutable
-    """False when the sentence states a figure (digits, number or scale words, in en/nl/de/id) that neither
-    its cited passages nor the question (`given`) contain."""
-    return numbers.figures(body) - given <= set().union(*(numbers.figures(p.text, lenient=True) for p in cited))
+def grounded(stated: set[str], cited: list[set[str]]) -> bool:
+    """False when the sentence states a figure (`stated`: digits, number or scale words, in en/nl/de/id, those of
+    the question left out) that none of its cited passages' figures (`cited`) holds."""
+    return stated <= set().union(*cited)
 
 
 def with_markers(body: str, nums: list[int]) -> str:
@@ -123,20 +123,26 @@ def _held(found: set[str], passage: Passage) -> int:
 
 
 def _sources_of(
-    body: str, marked: list[int], sims: np.ndarray, passages: list[Passage], given: set[str], found: set[str]
+    marked: list[int],
+    sims: np.ndarray,
+    passages: list[Passage],
+    figs: list[set[str]],
+    stated: set[str],
+    found: set[str],
 ) -> list[int]:
-    """The shown sources that support one sentence (see the module docstring); [] when none does."""
+    """The shown sources that support one sentence (see the module docstring); [] when none does. `figs` are the
+    passages' figures, `stated` the sentence's own (those of the question left out), `found` its names."""
     nums = _attribute(sims, marked, passages)
-    if nums and not grounded(body, [p for p in passages if p.n in nums], given):
+    if nums and not grounded(stated, [f for p, f in zip(passages, figs) if p.n in nums]):
         # Cite the shown passage that states the figures, if one does; if none does, the
         # figure is the model's own knowledge and the sentence is unsupported.
-        backed = [j for j, p in enumerate(passages) if grounded(body, [p], given)]
+        backed = [j for j in range(len(passages)) if grounded(stated, [figs[j]])]
         nums = [passages[max(backed, key=lambda j: sims[j])].n] if backed else []
     if nums and found:
         # A passage holding more of the answer's names than the cited ones is where the sentence was read: qa q11
         # "… was Thrive Capital [1]" cited the English sentence about the round, not the German one naming Thrive.
         cited = {n for p in passages if p.n in nums for n in found if _held({n}, p)}
-        held = {j: _held(found, p) for j, p in enumerate(passages) if grounded(body, [p], given)}
+        held = {j: _held(found, p) for j, p in enumerate(passages) if grounded(stated, [figs[j]])}
         best = max(held, key=lambda j: (held[j], sims[j]), default=None)
         if best is not None and held[best] > len(cited):
             nums = [passages[best].n]
@@ -172,9 +178,16 @@ def check(
         return Checked(text.strip(), (), len(sents))
     asked = set(re.findall(r"\w+", question.lower()))
     found = [names(body, asked, language) if NAMES_DECIDE else set() for body in bodies]
+    # Each passage's figures and each sentence's own, once: every sentence is weighed against every passage.
+    figs = [numbers.figures(p.text, lenient=True) for p in passages]
+    stated = [numbers.figures(body) - given for body in bodies]
     sims = embed(bodies) @ vectors.T + LEXICAL_WEIGHT * overlap(bodies, [p.text for p in passages])
     rows = [
-        (i, body, _sources_of(body, [n for n in markers(sents[i]) if n in valid], sims[i], passages, given, found[i]))
+        (
+            i,
+            body,
+            _sources_of([n for n in markers(sents[i]) if n in valid], sims[i], passages, figs, stated[i], found[i]),
+        )
         for i, body in enumerate(bodies)
         if body
     ]
@@ -186,7 +199,7 @@ def check(
     for i, body, nums in rows:
         marks = []
         for n in nums:
-            p = _quote(i, n, body, passages, sims, given, found[i])
+            p = _quote(i, n, passages, sims, figs, stated[i], found[i])
             key = (p.chunk.source, p.start)
             quoted.setdefault(key, cite(p, len(quoted) + 1))
             marks.append(quoted[key].n)
@@ -195,19 +208,14 @@ def check(
 
 
 def _quote(
-    i: int, n: int, body: str, passages: list[Passage], sims: np.ndarray, given: set[str], found: set[str]
+    i: int, n: int, passages: list[Passage], sims: np.ndarray, figs: list[set[str]], stated: set[str], found: set[str]
 ) -> Passage:
-    """The sentence of source n closest to what sentence i of the answer says; for a sentence stating a figure,
-    one that states it comes first, so the quote is the proof ("$80 billion [1]" once quoted the sentence beside
-    the figure's), then one holding most of its names (`found`)."""
-    stated = numbers.figures(body) - given
+    """The sentence of source n closest to what sentence i of the answer says; for a sentence stating a figure
+    (`stated`), one that states it comes first, so the quote is the proof ("$80 billion [1]" once quoted the
+    sentence beside the figure's), then one holding most of its names (`found`)."""
     j = max(
         (j for j, p in enumerate(passages) if p.n == n),
-        key=lambda j: (
-            bool(stated) and stated <= numbers.figures(passages[j].text, lenient=True),
-            _held(found, passages[j]),
-            sims[i, j],
-        ),
+        key=lambda j: (bool(stated) and stated <= figs[j], _held(found, passages[j]), sims[i, j]),
     )
     return passages[j]
 
