@@ -133,16 +133,16 @@ def _sources_of(
     """The shown sources that support one sentence (see the module docstring); [] when none does. `figs` are the
     passages' figures, `stated` the sentence's own (those of the question left out), `found` its names."""
     nums = _attribute(sims, marked, passages)
+    backed = [j for j, f in enumerate(figs) if stated <= f]  # the shown passages that state the sentence's figures
     if nums and not grounded(stated, [f for p, f in zip(passages, figs) if p.n in nums]):
         # Cite the shown passage that states the figures, if one does; if none does, the
         # figure is the model's own knowledge and the sentence is unsupported.
-        backed = [j for j in range(len(passages)) if grounded(stated, [figs[j]])]
         nums = [passages[max(backed, key=lambda j: sims[j])].n] if backed else []
     if nums and found:
         # A passage holding more of the answer's names than the cited ones is where the sentence was read: qa q11
         # "… was Thrive Capital [1]" cited the English sentence about the round, not the German one naming Thrive.
         cited = {n for p in passages if p.n in nums for n in found if _held({n}, p)}
-        held = {j: _held(found, p) for j, p in enumerate(passages) if grounded(stated, [figs[j]])}
+        held = {j: _held(found, passages[j]) for j in backed}
         best = max(held, key=lambda j: (held[j], sims[j]), default=None)
         if best is not None and held[best] > len(cited):
             nums = [passages[best].n]

@@ -106,23 +106,30 @@ def test_a_who_question_needs_a_name_in_its_answer(question: str, language: str,
 
 
 @pytest.mark.parametrize(
-    ("question", "answer", "other"),
+    ("question", "language", "answer", "other"),
     [
         # qa q26: a loss expected for 2024 answered with Microsoft's 2023 investment.
         (
             "Hoeveel verlies verwachtte OpenAI voor 2024?",
+            "nl",
             "Begin 2023 had Microsoft 10 miljard dollar geïnvesteerd [1].",
             True,
         ),
         (
             "Hoeveel verlies verwachtte OpenAI voor 2024?",
+            "nl",
             "OpenAI verwachtte voor 2024 5 miljard dollar verlies [1].",
             False,
         ),
-        ("Hoeveel verlies verwachtte OpenAI voor 2024?", "OpenAI verwachtte 5 miljard dollar verlies [1].", False),
-        ("How much did Microsoft invest?", "Microsoft invested $10 billion in 2023 [1].", False),
-        ("Which company did Microsoft back in 2019?", "In 2023 Microsoft backed OpenAI [1].", False),  # asks a name
+        (
+            "Hoeveel verlies verwachtte OpenAI voor 2024?",
+            "nl",
+            "OpenAI verwachtte 5 miljard dollar verlies [1].",
+            False,
+        ),
+        ("How much did Microsoft invest?", "en", "Microsoft invested $10 billion in 2023 [1].", False),
+        ("Which company did Microsoft back in 2019?", "en", "In 2023 Microsoft backed OpenAI [1].", False),  # a name
     ],
 )
-def test_a_figure_for_another_year_than_the_asked_one(question: str, answer: str, other: bool) -> None:
-    assert qtype.other_year(answer, question, "nl" if "Hoeveel" in question else "en") is other
+def test_a_figure_for_another_year_than_the_asked_one(question: str, language: str, answer: str, other: bool) -> None:
+    assert qtype.other_year(answer, question, language) is other
