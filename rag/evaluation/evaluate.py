@@ -6,7 +6,7 @@ import json
 import re
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,8 @@ _MARKER = re.compile(r"\[[^\[\]]*\]")
 
 
 def load_qa(path: Path, limit: int | None = None) -> list[Question]:
-    """The questions of a JSON-lines file (see eval/README.md), or UsageError naming the bad line."""
+    """The questions of a JSON-lines file (see eval/README.md), or UsageError naming the bad line. Records in the
+    schema of ../shared/corpora/office-help (`q`, `expect`, `out_of_scope`, gold as bare file names) are read too."""
     if not path.is_file():
         raise UsageError(f"question set {path} not found; pass --qa PATH")
     out = []
@@ -45,19 +46,44 @@ def load_qa(path: Path, limit: int | None = None) -> list[Question]:
             continue
         try:
             d = json.loads(line)
-            out.append(
-                Question(
-                    str(d["id"]),
-                    d["question"],
-                    d["lang"],
-                    tuple(d["gold"]),
-                    tuple(d["expected"]),
-                    bool(d["answerable"]),
-                )
-            )
+            out.append(_question(d))
         except (ValueError, KeyError, TypeError) as exc:
             raise UsageError(f"{path}:{no}: not a question record ({exc}); see eval/README.md") from exc
     return out[:limit] if limit else out
+
+
+def _question(d: dict) -> Question:
+    if "q" in d:  # the office-help schema
+        answerable = not d.get("out_of_scope", False)
+        expected = tuple(d["expect"]) if answerable else ()
+        return Question(str(d["id"]), d["q"], d["lang"], tuple(d["gold"]), expected, answerable, d.get("evidence", ""))
+    return Question(
+        str(d["id"]),
+        d["question"],
+        d["lang"],
+        tuple(d["gold"]),
+        tuple(d["expected"]),
+        bool(d["answerable"]),
+        d.get("evidence", ""),
+    )
+
+
+def in_gold(source: str, gold: tuple[str, ...]) -> bool:
+    """Whether a cited or retrieved `source` is one of the `gold` files: the same path, or, for a gold entry that
+    is a bare file name (office-help's), the same file name."""
+    return source in gold or PurePosixPath(source).name in gold
+
+
+EVIDENCE_SHARE = 0.8  # of the evidence's distinct words, held by the gold files' texts, to count as "there"
+
+
+def holds_evidence(texts: list[str], evidence: str) -> bool:
+    """Whether `texts` (of gold files) together hold the evidence passage: at least EVIDENCE_SHARE of its distinct
+    words. Words, not the exact string: a set's evidence may be a plain tag strip of a web page, which glues what
+    a reader keeps apart ("PreferencesTools - Options")."""
+    wanted = set(re.findall(r"\w\w+", evidence.lower()))
+    have = set(re.findall(r"\w\w+", " ".join(texts).lower()))
+    return bool(wanted) and len(wanted & have) / len(wanted) >= EVIDENCE_SHARE
 
 
 def load_chats(path: Path) -> list[Chat]:
@@ -96,7 +122,7 @@ def run_chats(chats: list[Chat], bot: Any, k: int) -> Conversations:
                 "question": c.question,
                 "answer": answer.text,
                 "right": answer.found and states(answer.text, c.expected),
-                "cites_gold": any(x.source in c.gold for x in answer.citations),
+                "cites_gold": any(in_gold(x.source, c.gold) for x in answer.citations),
                 "same_sources_as_alone": [h.chunk.id for h in answer.retrieved] == alone,
             }
         )
@@ -121,7 +147,7 @@ def states(text: str, expected: tuple[str, ...]) -> bool:
 
 def gold_rank(hits: list[Hit], gold: tuple[str, ...]) -> int | None:
     """Rank of the first hit from a gold file (file level), None if none was retrieved."""
-    return next((h.rank for h in hits if h.chunk.source in gold), None)
+    return next((h.rank for h in hits if in_gold(h.chunk.source, gold)), None)
 
 
 def quote_at_lines(c: Citation) -> bool:
@@ -157,14 +183,21 @@ def score(q: Question, hits: list[Hit], answer: Answer | None, shown: list[Passa
     r = Result(q, gold_rank(hits, q.gold) if q.answerable else None, answer)
     if q.answerable and shown is not None:
         r.stage = evidence_stage(shown, q.expected)
+        if q.evidence:
+            r.evidence_shown = holds_evidence([p.text for p in shown if in_gold(p.chunk.source, q.gold)], q.evidence)
+    if q.answerable and q.evidence:
+        retrieved = answer.retrieved if answer is not None else tuple(hits)
+        r.evidence_retrieved = holds_evidence(
+            [h.chunk.text for h in retrieved if in_gold(h.chunk.source, q.gold)], q.evidence
+        )
     if answer is None:
         return r
     if not q.answerable:
-        r.checks["refused"] = not answer.found
+        r.checks["refused"] = not answer.found or not answer.citations
         return r
     r.checks["answered"] = answer.found
     r.checks["fact"] = answer.found and states(answer.text, q.expected)
-    r.checks["cites_gold"] = any(c.source in q.gold for c in answer.citations)
+    r.checks["cites_gold"] = any(in_gold(c.source, q.gold) for c in answer.citations)
     r.quotes = [quote_at_lines(c) for c in answer.citations]
     if answer.found:
         r.detected = lang.detect(_MARKER.sub("", answer.text))
@@ -178,13 +211,15 @@ def score(q: Question, hits: list[Hit], answer: Answer | None, shown: list[Passa
 def _stages(answerable: list[Result]) -> Evidence | None:
     """Cumulative shares: fact in the best sentence, in the best three, anywhere in what the model is shown."""
     staged = [r.stage for r in answerable if r.stage]
-    if not staged:
+    if not staged and not any(r.evidence_retrieved is not None for r in answerable):
         return None
     return Evidence(
         top1=rate([s == "top1" for s in staged]),
         top3=rate([s in ("top1", "top3") for s in staged]),
         shown=rate([s != "not_shown" for s in staged]),
         questions=len(staged),
+        passage_retrieved=rate([r.evidence_retrieved for r in answerable]),
+        passage_shown=rate([r.evidence_shown for r in answerable]),
     )
 
 
@@ -235,6 +270,8 @@ def _record(r: Result) -> dict[str, Any]:
         "artifacts": r.artifacts,
         "draft_artifacts": r.draft_artifacts,
         "stage": r.stage,
+        "evidence_retrieved": r.evidence_retrieved,
+        "evidence_shown": r.evidence_shown,
         "answer": None if a is None else a.text,
         "draft": None if a is None else a.draft,
         "translated": None if a is None else a.translated,
@@ -322,10 +359,12 @@ def run(
     """Asks every question through `rag.api.assistant` (one at a time, as a user would) and scores it."""
     from tqdm import tqdm
 
-    from ..api import assistant
+    from ..api import assistant, generator
+    from . import replay
 
     questions = load_qa(qa, limit)
-    bot = assistant(settings=settings)
+    store = replay.folder()
+    bot = assistant(settings=settings, llm=(lambda: replay.Replay(generator(settings), store)) if store else None)
     results = []
     for q in tqdm(questions, desc="eval", unit="q", file=sys.stderr, dynamic_ncols=True):
         hits = bot.retriever.search(q.question, settings.k)

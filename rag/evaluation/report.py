@@ -86,9 +86,10 @@ def _evidence(s: Summary) -> str:
         [
             "## Evidence ranking (where the expected fact sits among the sentences shown to the model)",
             "",
-            "| best sentence | best 3 | shown at all | questions |",
-            "|---|---|---|---|",
-            f"| {_pc(ev.top1)} | {_pc(ev.top3)} | {_pc(ev.shown)} | {ev.questions} answerable |",
+            "| best sentence | best 3 | shown at all | evidence passage retrieved | evidence passage shown | questions |",
+            "|---|---|---|---|---|---|",
+            f"| {_pc(ev.top1)} | {_pc(ev.top3)} | {_pc(ev.shown)} | {_pc(ev.passage_retrieved)} | "
+            f"{_pc(ev.passage_shown)} | {ev.questions} answerable |",
         ]
     )
 
@@ -197,7 +198,10 @@ def text(summary: Summary, md: Path, png: Path) -> str:
     r, a, t = summary.retrieval, summary.answers, summary.time
     out = [f"retrieval: hit@1 {_pc(r.hit_at_1)}, hit@{summary.k} {_pc(r.hit_at_k)}, MRR {r.mrr}"]
     if ev := summary.evidence:
-        out.append(f"evidence: fact in the best sentence {_pc(ev.top1)}, best 3 {_pc(ev.top3)}, shown {_pc(ev.shown)}")
+        out.append(
+            f"evidence: fact in the best sentence {_pc(ev.top1)}, best 3 {_pc(ev.top3)}, shown {_pc(ev.shown)}; "
+            f"evidence passage retrieved {_pc(ev.passage_retrieved)}, shown {_pc(ev.passage_shown)}"
+        )
     if a:
         out.append(
             f"answers: correct {_pc(a.accuracy)}, fact {_pc(a.fact)}, cites gold {_pc(a.cites_gold)}, "

@@ -20,6 +20,7 @@ class Question:
     gold: tuple[str, ...]
     expected: tuple[str, ...]
     answerable: bool
+    evidence: str = ""  # a verbatim passage of a gold file that holds the answer ("" when the set gives none)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Result:
     artifacts: dict[str, int] = field(default_factory=dict)  # of a found answer, by kind (artifacts.py)
     draft_artifacts: dict[str, int] = field(default_factory=dict)  # of the model's reply before it was checked
     stage: str | None = None  # where the expected fact ranks among the shown sentences (`evidence_stage`)
+    # Whether the passage holding the question's `evidence` was among the retrieved chunks / the shown sentences.
+    evidence_retrieved: bool | None = None
+    evidence_shown: bool | None = None
 
     @property
     def correct(self) -> bool | None:
@@ -83,6 +87,10 @@ class Evidence:
     top3: float | None
     shown: float | None
     questions: int
+    # The set's `evidence` passage (not just the expected string) among the retrieved chunks, and among the
+    # sentences shown to the model; None when the set gives no evidence.
+    passage_retrieved: float | None = None
+    passage_shown: float | None = None
 
 
 @dataclass(frozen=True)
